@@ -1,0 +1,57 @@
+"""The root of the configuration: one section per device and per capability."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from hardware.camera import CameraConfig, SimulatedCameraConfig
+from hardware.door import DoorConfig, SimulatedDoorConfig
+from hardware.feedback import FeedbackConfig, SimulatedFeedbackConfig
+from hardware.settings import setting
+from hardware.thermometer import SimulatedThermometerConfig, ThermometerConfig
+
+CHECK_NAMES = ("credential", "face", "mask", "temperature")
+
+
+@dataclass(frozen=True)
+class GateConfig:
+    gate_id: str = setting("main-entrance", "name of this gate, recorded with every decision")
+    checks: list[str] = setting(
+        ["credential", "temperature"], "checks a person must pass, in the order they are asked for"
+    )
+    unlock_s: float = setting(5.0, "how long the lock stays released after a grant, seconds", min=0.5, max=60)
+    visit_timeout_s: float = setting(20.0, "time for a person to complete all checks once started, seconds", min=2, max=300)
+    held_open_alarm_s: float = setting(30.0, "door open longer than this raises the held-open alarm, seconds", min=1, max=3600)
+    exit_unlock_s: float = setting(5.0, "how long the exit button releases the lock, seconds", min=0.5, max=60)
+    fever_threshold_c: float = setting(37.8, "temperature at or above which entry is denied, °C", min=35, max=42)
+    when_check_unavailable: Literal["deny", "operator"] = setting(
+        "deny", "a required check whose device is down: 'deny' entry, or 'operator' to call staff"
+    )
+
+    def validate(self) -> list[str]:
+        problems = []
+        for index, name in enumerate(self.checks):
+            if name not in CHECK_NAMES:
+                problems.append(f"checks[{index}] = {name!r}: expected one of {', '.join(map(repr, CHECK_NAMES))}")
+        if len(set(self.checks)) != len(self.checks):
+            problems.append(f"checks = {self.checks}: each check may appear once")
+        if not self.checks:
+            problems.append("checks = []: expected at least one check (an open door needs no kiosk)")
+        return problems
+
+
+@dataclass(frozen=True)
+class LoggingConfig:
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = setting("INFO", "log level")
+    format: Literal["json", "text"] = setting("json", "'json': one object per line (journald-friendly); 'text': readable")
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    gate: GateConfig = setting(GateConfig(), "the gate's policy and timings")
+    camera: CameraConfig = setting(SimulatedCameraConfig(), "camera device")
+    thermometer: ThermometerConfig = setting(SimulatedThermometerConfig(), "infrared thermometer device")
+    door: DoorConfig = setting(SimulatedDoorConfig(), "lock relay, door contact, exit button, indicators")
+    feedback: FeedbackConfig = setting(SimulatedFeedbackConfig(), "display and spoken prompts")
+    logging: LoggingConfig = setting(LoggingConfig(), "service logs")
