@@ -7,6 +7,7 @@ from typing import Literal, Protocol
 
 import numpy as np
 
+from hardware.clock import Clock
 from hardware.settings import setting
 
 
@@ -53,3 +54,16 @@ class PiCameraConfig:
 
 
 CameraConfig = SimulatedCameraConfig | OpenCVCameraConfig | PiCameraConfig
+
+DRIVERS = {
+    "simulated": "hardware.camera.simulated:SimulatedCamera",
+    "opencv": "hardware.camera.opencv:OpenCVCamera",
+    "picamera2": "hardware.camera.picamera:PiCamera",
+}
+
+
+def open_camera(config: CameraConfig, clock: Clock) -> Camera:
+    """Open the camera `config.driver` names; vendor libraries are imported only here."""
+    from hardware.registry import load_driver
+
+    return load_driver("camera", DRIVERS, config.driver)(config, clock)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from hardware.clock import Clock
 from hardware.settings import setting
 
 INPUT_NAMES = ("door_contact", "exit_button")
@@ -91,3 +92,15 @@ class GpioDoorConfig:
 
 
 DoorConfig = SimulatedDoorConfig | GpioDoorConfig
+
+DRIVERS = {
+    "simulated": "hardware.door.simulated:SimulatedDoor",
+    "gpio": "hardware.door.gpio:GpioDoor",
+}
+
+
+def open_door(config: DoorConfig, clock: Clock) -> Door:
+    """Open the door I/O `config.driver` names, driven locked before it is returned."""
+    from hardware.registry import load_driver
+
+    return load_driver("door", DRIVERS, config.driver)(config, clock)

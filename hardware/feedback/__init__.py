@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from hardware.clock import Clock
 from hardware.settings import setting
 
 
@@ -29,3 +30,14 @@ class ConsoleFeedbackConfig:
 
 
 FeedbackConfig = SimulatedFeedbackConfig | ConsoleFeedbackConfig
+
+DRIVERS = {
+    "simulated": "hardware.feedback.simulated:SimulatedFeedback",
+    "console": "hardware.feedback.console:ConsoleFeedback",
+}
+
+
+def open_feedback(config: FeedbackConfig, clock: Clock) -> Feedback:
+    from hardware.registry import load_driver
+
+    return load_driver("feedback", DRIVERS, config.driver)(config, clock)

@@ -24,7 +24,7 @@ class GateConfig:
     visit_timeout_s: float = setting(20.0, "time for a person to complete all checks once started, seconds", min=2, max=300)
     held_open_alarm_s: float = setting(30.0, "door open longer than this raises the held-open alarm, seconds", min=1, max=3600)
     exit_unlock_s: float = setting(5.0, "how long the exit button releases the lock, seconds", min=0.5, max=60)
-    fever_threshold_c: float = setting(37.8, "temperature at or above which entry is denied, °C", min=35, max=42)
+    decision_hold_s: float = setting(2.0, "after a decision, no new visit starts for this long, seconds", min=0, max=30)
     when_check_unavailable: Literal["deny", "operator"] = setting(
         "deny", "a required check whose device is down: 'deny' entry, or 'operator' to call staff"
     )

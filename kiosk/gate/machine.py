@@ -1,0 +1,254 @@
+"""The gate loop as a pure state machine: `GateMachine.handle(event) -> list[Command]`.
+
+No threads, sleeps, I/O or clock reads: every event carries its time, and deadlines are
+comparisons with it. The machine knows checks only by name and `Outcome`, so a capability
+added later plugs in by reporting outcomes for a check named in the policy.
+
+A visit starts when the policy's first check reports (usually the credential) and ends with
+exactly one decision: granted once every required check passed, denied at the first failed or
+unavailable check, or denied when the visit times out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kiosk.gate.commands import (
+    ClearAlarm,
+    Command,
+    Decision,
+    Indicate,
+    Lock,
+    Note,
+    RaiseAlarm,
+    Record,
+    Say,
+    Show,
+    StartVisit,
+    Unlock,
+)
+from kiosk.gate.events import CheckReported, DoorClosed, DoorOpened, Event, ExitPressed, Outcome, Status, Tick
+from kiosk.gate.policy import GatePolicy
+
+WELCOME = "Welcome. Please show your pass to start."
+GRANTED_MESSAGE = "Access granted. Please enter."
+OPERATOR_MESSAGE = "Please wait: a member of staff will help you."
+
+
+@dataclass
+class _Visit:
+    started_at: float
+    deadline: float
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+
+    @property
+    def subject(self) -> str | None:
+        return next((o.subject for o in self.outcomes.values() if o.subject), None)
+
+    @property
+    def holder_id(self) -> str | None:
+        return next((o.holder_id for o in self.outcomes.values() if o.holder_id), None)
+
+
+class GateMachine:
+    def __init__(self, policy: GatePolicy) -> None:
+        self._policy = policy
+        self._visit: _Visit | None = None
+        self._unlocked_until: float | None = None
+        self._door_open = False
+        self._door_opened_at = 0.0
+        self._entered_since_unlock = False
+        self._alarms: set[str] = set()
+        self._quiet_until = float("-inf")
+
+    @property
+    def holder_id(self) -> str | None:
+        """The current visit's credential holder (pseudonymous), for 1:1 face matching."""
+        return self._visit.holder_id if self._visit else None
+
+    @property
+    def in_visit(self) -> bool:
+        return self._visit is not None
+
+    @property
+    def is_unlocked(self) -> bool:
+        return self._unlocked_until is not None
+
+    @property
+    def alarms(self) -> frozenset[str]:
+        return frozenset(self._alarms)
+
+    def start(self) -> list[Command]:
+        """Commands for start-up: drive the lock, clear the lights, greet."""
+        return [Lock("start-up"), Indicate("off"), Show(WELCOME)]
+
+    def handle(self, event: Event) -> list[Command]:
+        commands = self._expire(event.at)
+        if isinstance(event, CheckReported):
+            commands += self._on_check(event)
+        elif isinstance(event, DoorOpened):
+            commands += self._on_door_opened(event.at)
+        elif isinstance(event, DoorClosed):
+            commands += self._on_door_closed()
+        elif isinstance(event, ExitPressed):
+            commands += self._on_exit(event.at)
+        elif not isinstance(event, Tick):
+            raise TypeError(f"gate machine: unknown event {event!r}")
+        return commands
+
+    # Deadlines -------------------------------------------------------------------------------
+
+    def _expire(self, now: float) -> list[Command]:
+        commands: list[Command] = []
+        if self._unlocked_until is not None and now >= self._unlocked_until:
+            commands += self._lock("unlock-time-over")
+        if self._visit is not None and now >= self._visit.deadline:
+            pending = self._pending_checks(self._visit)
+            commands += self._deny(
+                now,
+                Outcome(
+                    Status.FAILED,
+                    "timeout",
+                    f"{', '.join(pending)} not completed within {self._policy.visit_timeout_s:g} s",
+                    "Time is up. Please start again.",
+                ),
+            )
+        held_for = now - self._door_opened_at
+        if self._door_open and "door-held-open" not in self._alarms and held_for >= self._policy.held_open_alarm_s:
+            self._alarms.add("door-held-open")
+            text = f"door open for {held_for:.0f} s (limit {self._policy.held_open_alarm_s:g} s)"
+            commands += [RaiseAlarm("door-held-open", text), Show("Please close the door."), Indicate("red")]
+        return commands
+
+    # Checks ----------------------------------------------------------------------------------
+
+    def _on_check(self, event: CheckReported) -> list[Command]:
+        if event.check not in self._policy.checks:
+            return []
+        outcome = event.outcome
+        if self._visit is None:
+            return self._maybe_start_visit(event)
+        if (
+            event.check == self._policy.checks[0]
+            and event.check in self._visit.outcomes
+            and outcome.subject is not None
+            and outcome.subject != self._visit.subject
+        ):
+            # Someone else presented a credential mid-visit: the earlier visit is abandoned.
+            abandoned = Outcome(Status.FAILED, "visit-abandoned", "a new credential was presented", "Please start again.")
+            return self._deny(event.at, abandoned) + self._maybe_start_visit(event)
+        return self._advance(event.at, event.check, outcome)
+
+    def _maybe_start_visit(self, event: CheckReported) -> list[Command]:
+        if event.check != self._policy.checks[0] or event.at < self._quiet_until:
+            return []
+        if event.outcome.status is Status.RETRY:
+            return [Show(event.outcome.message)]
+        if event.outcome.status is Status.UNAVAILABLE:
+            return [Show(f"Out of service: {event.outcome.message}")]
+        self._visit = _Visit(started_at=event.at, deadline=event.at + self._policy.visit_timeout_s)
+        return [StartVisit(event.outcome.holder_id)] + self._advance(event.at, event.check, event.outcome)
+
+    def _advance(self, now: float, check: str, outcome: Outcome) -> list[Command]:
+        assert self._visit is not None
+        if outcome.status is Status.FAILED:
+            self._visit.outcomes[check] = outcome
+            return self._deny(now, outcome)
+        if outcome.status is Status.UNAVAILABLE:
+            self._visit.outcomes[check] = outcome
+            return self._deny_unavailable(now, check, outcome)
+        if outcome.status is Status.RETRY:
+            if check in self._visit.outcomes:
+                return []  # a late retry never undoes a pass
+            return [Show(outcome.message)]
+        self._visit.outcomes[check] = outcome
+        pending = self._pending_checks(self._visit)
+        if not pending:
+            return self._grant(now)
+        return [Show(self._policy.prompt_for(pending[0]))]
+
+    def _pending_checks(self, visit: _Visit) -> list[str]:
+        return [c for c in self._policy.checks if visit.outcomes.get(c, None) is None or visit.outcomes[c].status is not Status.PASSED]
+
+    def _deny_unavailable(self, now: float, check: str, outcome: Outcome) -> list[Command]:
+        reason = f"{check}-unavailable"
+        detail = f"{check} check unavailable: {outcome.detail}"
+        if self._policy.when_check_unavailable == "operator":
+            referred = Outcome(Status.UNAVAILABLE, reason, detail, f"{outcome.message} {OPERATOR_MESSAGE}")
+            return self._deny(now, referred, extra_reasons=("operator-required",))
+        return self._deny(now, Outcome(Status.UNAVAILABLE, reason, detail, outcome.message))
+
+    # Verdicts --------------------------------------------------------------------------------
+
+    def _grant(self, now: float) -> list[Command]:
+        visit = self._visit
+        assert visit is not None
+        summary = "; ".join(f"{check}: {visit.outcomes[check].detail}" for check in self._policy.checks)
+        decision = self._decision(now, visit, "granted", ("granted",), GRANTED_MESSAGE, f"GRANTED: {summary}")
+        self._end_visit(now)
+        until = now + self._policy.unlock_s
+        self._unlocked_until = max(until, self._unlocked_until or until)
+        self._entered_since_unlock = False
+        return [Record(decision), Show(GRANTED_MESSAGE), Say(GRANTED_MESSAGE), Indicate("green"), Unlock(self._policy.unlock_s, "granted")]
+
+    def _deny(self, now: float, outcome: Outcome, extra_reasons: tuple[str, ...] = ()) -> list[Command]:
+        visit = self._visit
+        assert visit is not None
+        message = f"Entry denied. {outcome.message}"
+        reasons = (outcome.reason, *extra_reasons)
+        decision = self._decision(now, visit, "denied", reasons, message, f"DENIED {outcome.reason}: {outcome.detail}")
+        self._end_visit(now)
+        return [Record(decision), Show(message), Say(message), Indicate("red")]
+
+    def _decision(
+        self, now: float, visit: _Visit, verdict: str, reasons: tuple[str, ...], message: str, detail: str
+    ) -> Decision:
+        temperature = visit.outcomes.get("temperature")
+        return Decision(
+            at=now,
+            verdict=verdict,
+            reasons=reasons,
+            message=message,
+            detail=detail,
+            subject=visit.subject,
+            checks={check: outcome.status.value for check, outcome in visit.outcomes.items()},
+            temperature_above=temperature.above_threshold if temperature else None,
+            temperature_c=temperature.value_c if temperature else None,
+        )
+
+    def _end_visit(self, now: float) -> None:
+        self._visit = None
+        self._quiet_until = now + self._policy.hold_s
+
+    # Door ------------------------------------------------------------------------------------
+
+    def _lock(self, reason: str) -> list[Command]:
+        self._unlocked_until = None
+        return [Lock(reason), Indicate("red" if self._alarms else "off")]
+
+    def _on_door_opened(self, now: float) -> list[Command]:
+        self._door_open = True
+        self._door_opened_at = now
+        if self._unlocked_until is not None:
+            self._entered_since_unlock = True
+            return []
+        self._alarms.add("door-forced-open")
+        return [RaiseAlarm("door-forced-open", "door opened while locked, without a grant or the exit button"), Indicate("red")]
+
+    def _on_door_closed(self) -> list[Command]:
+        self._door_open = False
+        commands: list[Command] = [ClearAlarm(kind) for kind in sorted(self._alarms)]
+        self._alarms.clear()
+        if self._unlocked_until is not None and self._entered_since_unlock:
+            commands += self._lock("door-closed")  # one opening per grant: no tailgating on the rest of the time
+        elif commands:
+            commands.append(Indicate("off"))
+        return commands
+
+    def _on_exit(self, now: float) -> list[Command]:
+        until = now + self._policy.exit_unlock_s
+        if self._unlocked_until is not None and self._unlocked_until >= until:
+            return [Note("exit-button", "pressed while already unlocked")]
+        self._unlocked_until = until
+        self._entered_since_unlock = False
+        return [Note("exit-button", f"lock released for {self._policy.exit_unlock_s:g} s"), Unlock(self._policy.exit_unlock_s, "exit-button")]

@@ -1,0 +1,42 @@
+"""The gate's policy: which checks are required, in what order, and the door's timings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk.config.schema import GateConfig
+
+# What the person is asked to do for each check, in the policy's order. Checks added later
+# fall back to a generic prompt, so a new capability needs no change to the machine.
+PROMPTS = {
+    "credential": "Please show your pass to the scanner.",
+    "face": "Please look at the camera.",
+    "mask": "Please look at the camera.",
+    "temperature": "Please hold still for the temperature check.",
+}
+
+
+@dataclass(frozen=True)
+class GatePolicy:
+    checks: tuple[str, ...]
+    unlock_s: float
+    visit_timeout_s: float
+    held_open_alarm_s: float
+    exit_unlock_s: float
+    when_check_unavailable: str  # "deny" or "operator"
+    hold_s: float = 2.0  # after a decision, the verdict stays on screen and no new visit starts
+
+    @classmethod
+    def from_config(cls, config: GateConfig) -> GatePolicy:
+        return cls(
+            checks=tuple(config.checks),
+            unlock_s=config.unlock_s,
+            visit_timeout_s=config.visit_timeout_s,
+            held_open_alarm_s=config.held_open_alarm_s,
+            exit_unlock_s=config.exit_unlock_s,
+            when_check_unavailable=config.when_check_unavailable,
+            hold_s=config.decision_hold_s,
+        )
+
+    def prompt_for(self, check: str) -> str:
+        return PROMPTS.get(check, f"Please complete the {check} check.")
