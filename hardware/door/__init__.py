@@ -52,9 +52,17 @@ class Door(Protocol):
 
 
 @dataclass(frozen=True)
+class ScriptedInput:
+    at_s: float = setting(0.0, "when the input changes, seconds after the door was opened", min=0)
+    input: Literal["door_contact", "exit_button"] = setting("exit_button", "which input changes")
+    active: bool = setting(True, "door_contact: true = door open; exit_button: true = pressed")
+
+
+@dataclass(frozen=True)
 class SimulatedDoorConfig:
     driver: Literal["simulated"] = "simulated"
     edges_file: str = setting("", "JSONL file to append every output edge to (empty: keep in memory only)")
+    script: list[ScriptedInput] = setting([], "input changes to play back, e.g. an exit-button press at 3 s")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ class SimulatedDoor:
 
     def __init__(self, config: SimulatedDoorConfig, clock: Clock) -> None:
         self._clock = clock
+        self._started_at = clock.monotonic()
+        self._script = sorted(config.script, key=lambda step: step.at_s)
         self._edges_file = Path(config.edges_file) if config.edges_file else None
         self._outputs: dict[str, bool] = {}
         self._pending: list[InputEdge] = []
@@ -42,6 +44,13 @@ class SimulatedDoor:
             self._drive(name, on)
 
     def poll(self) -> list[InputEdge]:
+        elapsed = self._clock.monotonic() - self._started_at
+        while self._script and self._script[0].at_s <= elapsed:
+            step = self._script.pop(0)
+            if step.input == "exit_button" and step.active:
+                self.press_exit_button()  # a momentary button: pressed and released
+            else:
+                self._set_input(step.input, step.active)
         pending, self._pending = self._pending, []
         return pending
 

@@ -48,6 +48,12 @@ class LoggingConfig:
 
 
 @dataclass(frozen=True)
+class ServiceConfig:
+    state_dir: str = setting("/var/lib/kiosk", "folder for the service's state (run marker); must be writable")
+    loop_hz: float = setting(15.0, "gate loop iterations per second (camera frames analysed per second)", min=1, max=120)
+
+
+@dataclass(frozen=True)
 class KioskConfig:
     gate: GateConfig = setting(GateConfig(), "the gate's policy and timings")
     camera: CameraConfig = setting(SimulatedCameraConfig(), "camera device")
@@ -55,3 +61,4 @@ class KioskConfig:
     door: DoorConfig = setting(SimulatedDoorConfig(), "lock relay, door contact, exit button, indicators")
     feedback: FeedbackConfig = setting(SimulatedFeedbackConfig(), "display and spoken prompts")
     logging: LoggingConfig = setting(LoggingConfig(), "service logs")
+    service: ServiceConfig = setting(ServiceConfig(), "the service process")

@@ -1,0 +1,210 @@
+"""The gate's I/O loop: reads devices and capabilities, feeds the machine, carries out its commands.
+
+One iteration (`step`) never waits; `serve` repeats it, waiting on one selector for the next frame
+time or a stop request (signals arrive as bytes on a socket pair, installed by the caller). The
+relay is locked when serving ends for any reason: a stop request, an error, or a bug.
+"""
+
+from __future__ import annotations
+
+import logging
+import selectors
+import socket
+from collections.abc import Sequence
+from typing import Protocol
+
+from hardware.camera import Camera, Frame
+from hardware.clock import Clock
+from hardware.door import Door
+from hardware.errors import DeviceUnavailable
+from hardware.feedback import Feedback
+from kiosk.gate.commands import (
+    ClearAlarm,
+    Command,
+    Decision,
+    Indicate,
+    Lock,
+    Note,
+    RaiseAlarm,
+    Record,
+    Say,
+    Show,
+    StartVisit,
+    Unlock,
+)
+from kiosk.gate.events import CheckReported, DoorClosed, DoorOpened, Event, ExitPressed, Outcome, Status, Tick
+from kiosk.gate.machine import GateMachine
+from kiosk.gate.restart import Backoff
+
+logger = logging.getLogger(__name__)
+
+
+class CheckSource(Protocol):
+    """A capability seen by the gate: it turns what it observes into outcomes for one check.
+
+    `poll` gets the current camera frame (None when the source does not use the camera or the
+    camera is down) and returns the outcomes observed since the last call.
+    """
+
+    check: str
+    needs_camera: bool
+
+    def poll(self, now: float, frame: Frame | None) -> list[Outcome]: ...
+
+    def start_visit(self, holder_id: str | None) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class Recorder(Protocol):
+    """Where decisions and notable events go (the database and the audit log in service)."""
+
+    def decision(self, decision: Decision, wall: float) -> None: ...
+
+    def note(self, kind: str, detail: str, wall: float) -> None: ...
+
+
+class Watchdog(Protocol):
+    def ping(self) -> None: ...
+
+
+CAMERA_DOWN = Outcome(Status.UNAVAILABLE, "camera-unavailable", "the camera delivers no frames", "The camera is not working.")
+
+
+class GateRunner:
+    def __init__(
+        self,
+        machine: GateMachine,
+        door: Door,
+        feedback: Feedback,
+        camera: Camera | None,
+        sources: Sequence[CheckSource],
+        recorder: Recorder,
+        clock: Clock,
+    ) -> None:
+        self._machine = machine
+        self._door = door
+        self._feedback = feedback
+        self._camera = camera
+        self._sources = list(sources)
+        self._recorder = recorder
+        self._clock = clock
+        self._camera_backoff = Backoff()
+        self._camera_up = True
+        self._shut_down = False
+
+    def start(self, detail: str = "relay driven locked") -> None:
+        """Drive the lock and record that the gate started (and how the last run ended)."""
+        self._execute(self._machine.start())
+        self._recorder.note("start-up", detail, self._clock.wall())
+
+    def step(self) -> None:
+        """One iteration: poll inputs, capabilities and deadlines, and act on every command."""
+        now = self._clock.monotonic()
+        events: list[Event] = []
+        for edge in self._door.poll():
+            if edge.name == "door_contact":
+                events.append(DoorOpened(edge.at) if edge.active else DoorClosed(edge.at))
+            elif edge.name == "exit_button" and edge.active:
+                events.append(ExitPressed(edge.at))
+        frame, camera_just_failed = self._grab(now)
+        for source in self._sources:
+            if not source.needs_camera:
+                outcomes = source.poll(now, None)
+            elif frame is not None:
+                outcomes = source.poll(now, frame)
+            else:
+                outcomes = [CAMERA_DOWN] if camera_just_failed else []
+            events.extend(CheckReported(now, source.check, outcome) for outcome in outcomes)
+        events.append(Tick(now))
+        for event in events:
+            self._execute(self._machine.handle(event))
+
+    def _grab(self, now: float) -> tuple[Frame | None, bool]:
+        """The current frame, or None; the flag is True only on the call where the camera failed."""
+        if self._camera is None or not any(s.needs_camera for s in self._sources):
+            return None, False
+        if not self._camera_backoff.may_try(now):
+            return None, False
+        try:
+            frame = self._camera.grab()
+        except DeviceUnavailable as err:
+            was_up, self._camera_up = self._camera_up, False
+            self._camera_backoff.failed(now)
+            logger.warning("camera unavailable: %s (next try in %.1f s)", err, self._camera_backoff.delay_s)
+            return None, was_up
+        if not self._camera_up:
+            logger.info("camera delivering frames again")
+        self._camera_up = True
+        self._camera_backoff.succeeded()
+        return frame, False
+
+    def serve(self, stop: socket.socket, period_s: float, watchdog: Watchdog | None = None) -> None:
+        """Repeat `step` until a byte arrives on `stop`; lock the door however it ends."""
+        selector = selectors.DefaultSelector()
+        selector.register(stop, selectors.EVENT_READ)
+        try:
+            while True:
+                started = self._clock.monotonic()
+                self.step()
+                if watchdog is not None:
+                    watchdog.ping()
+                remaining = period_s - (self._clock.monotonic() - started)
+                if selector.select(timeout=max(0.0, remaining)):
+                    logger.info("stop requested")
+                    return
+        finally:
+            selector.close()
+            self.shut_down()
+
+    def shut_down(self) -> None:
+        """Lock, record it, close every device; the relay ends locked even if closing fails. Idempotent."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        try:
+            self._door.lock()
+            self._recorder.note("shut-down", "relay driven locked", self._clock.wall())
+        finally:
+            for source in self._sources:
+                source.close()
+            if self._camera is not None:
+                self._camera.close()
+            self._feedback.close()
+            self._door.close()
+
+    def _execute(self, commands: list[Command]) -> None:
+        for command in commands:
+            self._carry_out(command)
+
+    def _carry_out(self, command: Command) -> None:
+        wall = self._clock.wall()
+        if isinstance(command, Record):
+            # Committed before anything else acts on it: the machine emits Record before Unlock.
+            self._recorder.decision(command.decision, wall)
+            logger.info("decision %s %s", command.decision.verdict, ",".join(command.decision.reasons))
+        elif isinstance(command, Unlock):
+            self._door.unlock()
+        elif isinstance(command, Lock):
+            self._door.lock()
+        elif isinstance(command, Show):
+            self._feedback.show(command.text)
+        elif isinstance(command, Say):
+            self._feedback.say(command.text)
+        elif isinstance(command, Indicate):
+            self._door.set_indicator("green", command.signal == "green")
+            self._door.set_indicator("red", command.signal == "red")
+        elif isinstance(command, Note):
+            self._recorder.note(command.kind, command.detail, wall)
+        elif isinstance(command, RaiseAlarm):
+            logger.warning("alarm %s: %s", command.kind, command.message)
+            self._door.set_indicator("buzzer", True)
+            self._recorder.note(f"alarm:{command.kind}", command.message, wall)
+        elif isinstance(command, ClearAlarm):
+            self._door.set_indicator("buzzer", False)
+            self._recorder.note(f"alarm-cleared:{command.kind}", "door closed", wall)
+        elif isinstance(command, StartVisit):
+            for source in self._sources:
+                source.start_visit(command.holder_id)
+        else:
+            raise TypeError(f"gate runner: unknown command {command!r}")

@@ -1,0 +1,1 @@
+"""Running the kiosk as a service: assembly from config, systemd notification, structured logs."""
