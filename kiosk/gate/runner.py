@@ -40,16 +40,17 @@ logger = logging.getLogger(__name__)
 
 
 class CheckSource(Protocol):
-    """A capability seen by the gate: it turns what it observes into outcomes for one check.
+    """A capability seen by the gate: it turns what it observes into outcomes for its checks.
 
     `poll` gets the current camera frame (None when the source does not use the camera or the
-    camera is down) and returns the outcomes observed since the last call.
+    camera is down) and returns `(check, outcome)` pairs observed since the last call. One source
+    may report several checks from one observation (the face source reports "face" and "mask").
     """
 
-    check: str
+    checks: tuple[str, ...]
     needs_camera: bool
 
-    def poll(self, now: float, frame: Frame | None) -> list[Outcome]: ...
+    def poll(self, now: float, frame: Frame | None) -> list[tuple[str, Outcome]]: ...
 
     def start_visit(self, holder_id: str | None) -> None: ...
 
@@ -114,8 +115,8 @@ class GateRunner:
             elif frame is not None:
                 outcomes = source.poll(now, frame)
             else:
-                outcomes = [CAMERA_DOWN] if camera_just_failed else []
-            events.extend(CheckReported(now, source.check, outcome) for outcome in outcomes)
+                outcomes = [(check, CAMERA_DOWN) for check in source.checks] if camera_just_failed else []
+            events.extend(CheckReported(now, check, outcome) for check, outcome in outcomes)
         events.append(Tick(now))
         for event in events:
             self._execute(self._machine.handle(event))

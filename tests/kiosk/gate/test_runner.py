@@ -25,17 +25,17 @@ POLICY = GatePolicy(("credential",), unlock_s=3.0, visit_timeout_s=10.0, held_op
 class FakeSource:
     """Reports queued outcomes on the next poll; remembers the frames and visits it saw."""
 
-    check: str = "credential"
+    checks: tuple[str, ...] = ("credential",)
     needs_camera: bool = True
     queued: list[Outcome] = field(default_factory=list)
     frames_seen: int = 0
     visits: list[str | None] = field(default_factory=list)
     closed: bool = False
 
-    def poll(self, now: float, frame: Frame | None) -> list[Outcome]:
+    def poll(self, now: float, frame: Frame | None) -> list[tuple[str, Outcome]]:
         self.frames_seen += frame is not None
         queued, self.queued = self.queued, []
-        return queued
+        return [(self.checks[0], outcome) for outcome in queued]
 
     def start_visit(self, holder_id: str | None) -> None:
         self.visits.append(holder_id)
@@ -107,8 +107,8 @@ def test_exit_button_from_the_door_inputs_unlocks(clock: ManualClock) -> None:
 def test_camera_failure_is_reported_once_and_denies_a_visit_in_progress(clock: ManualClock) -> None:
     policy_checks = ("credential", "face")
     door = SimulatedDoor(SimulatedDoorConfig(), clock)
-    credential = FakeSource(check="credential", needs_camera=False)
-    face = FakeSource(check="face", needs_camera=True)
+    credential = FakeSource(checks=("credential",), needs_camera=False)
+    face = FakeSource(checks=("face",), needs_camera=True)
     recorder = ListRecorder()
     machine = GateMachine(GatePolicy(**{**POLICY.__dict__, "checks": policy_checks}))
     runner = GateRunner(machine, door, SimulatedFeedback(SimulatedFeedbackConfig(), clock), BrokenCamera(), [credential, face], recorder, clock)  # type: ignore[arg-type]
