@@ -42,7 +42,7 @@ KNOT_QUANTILES = (0.5, 0.75, 0.9)
 
 @dataclass(frozen=True)
 class Dataset:
-    """Subjects usable for fitting one site: inputs by name (calibrated °C, NaN where unknown) and oral °C."""
+    """Subjects usable for fitting one site: inputs by name (calibrated readings and ambient, °C) and oral °C."""
 
     site: str
     inputs: dict[str, np.ndarray]
@@ -52,26 +52,25 @@ class Dataset:
 
     @classmethod
     def from_table(cls, table: SubjectTable, site: str) -> Dataset:
-        """Subjects with an oral reference and every reading of the site in the skin range; raises when none are."""
+        """Subjects with an oral reference and every reading of the site in the skin range; raises when too few."""
         needed = SITES[site]
-        usable = [
-            s
-            for s in table.subjects
-            if s.oral_c is not None
-            and all(SKIN_RANGE_C[0] <= s.readings.get(n, math.nan) + table.blackbody_offset_c <= SKIN_RANGE_C[1] for n in needed)
-        ]
+        usable = []
+        for subject in table.subjects:
+            calibrated = table.calibrated_readings(subject)
+            if subject.oral_c is not None and all(SKIN_RANGE_C[0] <= calibrated.get(n, math.nan) <= SKIN_RANGE_C[1] for n in needed):
+                usable.append((subject, calibrated))
         if len(usable) < 4 * INNER_FOLDS:
             raise UsageError(
                 f"only {len(usable)} rows have an oral reference (aveOralM) and the {site} readings: "
                 f"expected at least {4 * INNER_FOLDS} to fit"
             )
-        inputs = {n: np.array([table.calibrated_readings(s)[n] for s in usable]) for n in needed}
-        inputs["ambient_c"] = np.array([s.ambient_c for s in usable])
+        inputs = {n: np.array([calibrated[n] for _, calibrated in usable]) for n in needed}
+        inputs["ambient_c"] = np.array([subject.ambient_c for subject, _ in usable])
         return cls(
             site=site,
             inputs=inputs,
-            oral_c=np.array([s.oral_c for s in usable]),
-            subject_ids=tuple(s.subject_id for s in usable),
+            oral_c=np.array([subject.oral_c for subject, _ in usable]),
+            subject_ids=tuple(subject.subject_id for subject, _ in usable),
             excluded=len(table.rows) - len(usable),
         )
 
@@ -117,15 +116,15 @@ def fit_model(
         design = _design(terms, data)
         for alpha in ALPHAS:
             weights = _ridge(design, data.oral_c, alpha)
-            if _has_negative_slope(terms, weights[1:]):
-                continue
-            scored.append((terms, alpha, weights, _out_of_fold(design, data.oral_c, alpha, folds)))
-    terms, alpha, weights, predicted = _simplest_within_one_se(scored, data.oral_c)
+            if not _has_negative_slope(terms, weights[1:]):
+                scored.append(_Scored(terms, alpha, weights, _out_of_fold(design, data.oral_c, alpha, folds)))
+    chosen = _simplest_within_one_se(scored, data.oral_c)
+    predicted, weights = chosen.predicted_c, chosen.weights
     residual = predicted - data.oral_c
     ambient = data.inputs["ambient_c"]
     return CoreModel(
         site=data.site,
-        terms=terms,
+        terms=chosen.terms,
         coefficients=tuple(float(w) for w in weights[1:]),
         intercept_c=float(weights[0]),
         uncertainty_c=float(np.std(residual, ddof=1)),
@@ -134,7 +133,7 @@ def fit_model(
         fever_threshold_c=threshold_c,
         source={
             "subjects": len(data),
-            "alpha": alpha,
+            "alpha": chosen.alpha,
             "seed": seed,
             "selection": f"{INNER_FOLDS}-fold CV over subjects, simplest candidate within one paired SE of the best MAE",
             "cv_mae_c": float(np.mean(np.abs(residual))),
@@ -224,7 +223,7 @@ def decision_point(predicted_c: np.ndarray, positive: np.ndarray, specificity: f
     if len(negatives) == 0:
         raise UsageError("no subject below the fever threshold: cannot tune the decision for specificity")
     allowed = math.floor((1.0 - specificity) * len(negatives) + 1e-9)
-    if allowed == 0:
+    if allowed == 0:  # above every non-fever
         return float(negatives[0]) + 0.01
     if allowed >= len(negatives):
         return float(negatives[-1])
@@ -266,18 +265,27 @@ def _has_negative_slope(terms: tuple[Term, ...], coefficients: np.ndarray) -> bo
     return any(c < 0 for c in linear.values()) or any(linear.get(name, 0.0) + c < 0 for name, c in hinge.items())
 
 
-def _simplest_within_one_se(scored: list, oral_c: np.ndarray) -> tuple:
+@dataclass(frozen=True)
+class _Scored:
+    """A candidate fitted on all subjects (weights) with its out-of-fold predictions (°C)."""
+
+    terms: tuple[Term, ...]
+    alpha: float
+    weights: np.ndarray
+    predicted_c: np.ndarray
+
+
+def _simplest_within_one_se(scored: list[_Scored], oral_c: np.ndarray) -> _Scored:
     """The candidate with fewest terms (then lowest MAE) whose MAE is within one paired SE of the best."""
     if not scored:
         raise UsageError("no candidate model has non-negative slopes for every reading: the data cannot be fitted")
-    errors = [np.abs(predicted - oral_c) for *_, predicted in scored]
+    errors = [np.abs(candidate.predicted_c - oral_c) for candidate in scored]
     maes = np.array([e.mean() for e in errors])
     best = errors[int(np.argmin(maes))]
     eligible = [
         i for i, e in enumerate(errors) if maes[i] <= maes.min() + np.std(e - best, ddof=1) / math.sqrt(len(e))
     ]
-    chosen = min(eligible, key=lambda i: (len(scored[i][0]), maes[i]))
-    return scored[chosen]
+    return scored[min(eligible, key=lambda i: (len(scored[i].terms), maes[i]))]
 
 
 def _auc(positive: np.ndarray, negative: np.ndarray) -> float:
