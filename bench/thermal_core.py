@@ -2,6 +2,8 @@
 
 Reads ../shared/thermal-dev/flir_group1.csv (or $KIOSK_SHARED_DIR). Figures are against oral temperature
 (aveOralM), from nested cross-validation over subjects. Variants:
+- `by_period`: fitted on 2016–17 subjects and judged on 2018 ones, and the other way round: other
+  subjects, other sessions, no shuffling across them.
 - `face_without_round_4`: in round 4 the face maximum sits at the mouth for 89 % of subjects (vs 18 % in
   round 1), so the face model partly reads a mouth just warmed by the oral thermometer; this refits
   with round 4 blanked, closer to a kiosk where nobody has just had a thermometer in their mouth.
@@ -21,9 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from kiosk.thermal.core_model import SITES, CoreEstimate, CoreModel
+from kiosk.thermal.core_model import SITES, CoreModel
 from kiosk.thermal.csv_reader import READING_COLUMNS, SubjectTable, read_subjects
-from kiosk.thermal.fit import DEFAULT_SEED, Dataset, figures_dict, held_out_figures
+from kiosk.thermal.fit import DEFAULT_SEED, Dataset, estimate_all, figures_dict, fit_model, held_out_figures, judge
 
 SEEDS = (DEFAULT_SEED, 1, 2)
 
@@ -31,11 +33,12 @@ SEEDS = (DEFAULT_SEED, 1, 2)
 def run() -> dict:
     study = _shared_dir() / "thermal-dev" / "flir_group1.csv"
     table = read_subjects(study)
-    result: dict = {"data": str(study), "held_out": {}, "held_out_over_seeds": {}}
+    result: dict = {"data": str(study), "held_out": {}, "held_out_over_seeds": {}, "by_period": {}}
     for site in SITES:
         data = Dataset.from_table(table, site)
         runs = [figures_dict(held_out_figures(data, seed=seed)) for seed in SEEDS]
         result["held_out"][site] = runs[0]
+        result["by_period"][site] = _by_period(data)
         result["held_out_over_seeds"][site] = {
             key: [min(r[key] for r in runs), max(r[key] for r in runs)] for key in ("mae_c", "within_0_5", "sensitivity", "specificity")
         }
@@ -66,22 +69,20 @@ def _oral_modes_disagreement(study: Path) -> float:
 
 def _shipped_figures(table: SubjectTable, site: str) -> dict:
     model = CoreModel.load(site)
-    pairs = []
-    for subject in table.subjects:
-        estimate = model.estimate(table.calibrated_readings(subject), subject.ambient_c, subject.distance_m, subject.humidity_pct)
-        if isinstance(estimate, CoreEstimate) and subject.oral_c is not None:
-            pairs.append((estimate, subject.oral_c))
-    error = np.array([e.core_c - oral for e, oral in pairs])
-    positive = np.array([oral >= model.fever_threshold_c for _, oral in pairs])
-    fever = np.array([e.fever for e, _ in pairs])
-    return {
-        "refused": len(table.rows) - len(pairs),
-        "mae_c": round(float(np.mean(np.abs(error))), 4),
-        "bias_c": round(float(np.mean(error)), 4),
-        "within_0_5": round(float(np.mean(np.abs(error) <= 0.5)), 4),
-        "sensitivity": round(float(np.mean(fever[positive])), 4),
-        "specificity": round(float(np.mean(~fever[~positive])), 4),
-    }
+    labelled = [s for s in table.subjects if s.oral_c is not None]
+    estimates = [model.estimate(table.calibrated_readings(s), s.ambient_c, s.distance_m, s.humidity_pct) for s in labelled]
+    return figures_dict(judge(estimates, np.array([s.oral_c for s in labelled])))
+
+
+def _by_period(data: Dataset) -> dict:
+    """Fit on one period of the study, judge on the other (SubjectID starts with the date, yymmdd)."""
+    early = np.flatnonzero(np.array([sid[:2] < "18" for sid in data.subject_ids]))
+    late = np.setdiff1d(np.arange(len(data)), early)
+    result = {}
+    for name, train, test in (("2016-17 -> 2018", early, late), ("2018 -> 2016-17", late, early)):
+        model = fit_model(data.subset(train))
+        result[name] = figures_dict(judge(estimate_all(model, data.subset(test)), data.oral_c[test]))
+    return result
 
 
 def _rewrite(source: Path, target: Path, change) -> Path:

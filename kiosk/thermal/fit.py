@@ -27,6 +27,7 @@ from kiosk.thermal.core_model import (
     SKIN_RANGE_C,
     CoreEstimate,
     CoreModel,
+    Refusal,
     Term,
 )
 from kiosk.thermal.csv_reader import SubjectTable
@@ -150,27 +151,35 @@ def held_out_figures(
     outer_folds: int = OUTER_FOLDS,
 ) -> Figures:
     """Nested cross-validation: fit (with its own selection) on K-1 folds, judge on the fold it never saw."""
-    estimates: list[CoreEstimate | None] = [None] * len(data)
-    refused = 0
+    estimates: list[CoreEstimate | Refusal] = [Refusal("not estimated")] * len(data)
     for test in stratified_folds(data.oral_c >= threshold_c, outer_folds, seed):
         train = np.setdiff1d(np.arange(len(data)), test)
         model = fit_model(data.subset(train), seed, specificity, threshold_c)
-        for i in test:
-            inputs = {name: float(values[i]) for name, values in data.inputs.items()}
-            result = model.estimate(inputs, inputs.pop("ambient_c"))
-            if isinstance(result, CoreEstimate):
-                estimates[i] = result
-            else:
-                refused += 1
-    kept = np.array([e is not None for e in estimates])
-    core = np.array([e.core_c for e in estimates if e is not None])
-    fever = np.array([e.fever for e in estimates if e is not None])
-    oral = data.oral_c[kept]
+        for i, estimate in zip(test, estimate_all(model, data.subset(test))):
+            estimates[i] = estimate
+    return judge(estimates, data.oral_c, threshold_c)
+
+
+def estimate_all(model: CoreModel, data: Dataset) -> list[CoreEstimate | Refusal]:
+    """The model's estimate for every subject of `data`, in order."""
+    results = []
+    for i in range(len(data)):
+        inputs = {name: float(values[i]) for name, values in data.inputs.items()}
+        results.append(model.estimate(inputs, inputs.pop("ambient_c")))
+    return results
+
+
+def judge(estimates: list[CoreEstimate | Refusal], oral_c: np.ndarray, threshold_c: float = DEFAULT_FEVER_THRESHOLD_C) -> Figures:
+    """Accuracy of estimates against the oral references they belong to; refusals are counted, not scored."""
+    kept = np.array([isinstance(e, CoreEstimate) for e in estimates])
+    core = np.array([e.core_c for e in estimates if isinstance(e, CoreEstimate)])
+    fever = np.array([e.fever for e in estimates if isinstance(e, CoreEstimate)], dtype=bool)
+    oral = oral_c[kept]
     error = core - oral
     positive = oral >= threshold_c
     return Figures(
-        subjects=len(data),
-        refused=refused,
+        subjects=len(estimates),
+        refused=int((~kept).sum()),
         fevers=int(positive.sum()),
         mae_c=float(np.mean(np.abs(error))),
         bias_c=float(np.mean(error)),

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from kiosk.errors import UsageError
-from kiosk.thermal.core_model import CoreEstimate, Term
+from kiosk.thermal.core_model import CoreEstimate, Refusal, Term
 from kiosk.thermal.csv_reader import read_subjects
 from kiosk.thermal.fit import (
     Dataset,
@@ -16,6 +16,7 @@ from kiosk.thermal.fit import (
     decision_point,
     fit_model,
     held_out_figures,
+    judge,
     stratified_folds,
 )
 
@@ -66,6 +67,15 @@ def test_decision_point_flags_at_most_the_allowed_share_of_non_fevers() -> None:
     assert point == pytest.approx(36.75)
     assert np.mean(predicted[~positive] >= point) <= 0.2
     assert np.all(predicted[positive] >= point)
+
+
+def test_judge_scores_estimates_and_counts_refusals() -> None:
+    estimates = [CoreEstimate(37.0, 0.2, False), CoreEstimate(37.9, 0.2, True), Refusal("face_max missing"), CoreEstimate(37.2, 0.2, True)]
+    figures = judge(estimates, np.array([36.8, 38.2, 37.0, 37.6]))
+    assert (figures.subjects, figures.refused, figures.fevers) == (4, 1, 2)
+    assert figures.mae_c == pytest.approx((0.2 + 0.3 + 0.4) / 3)
+    assert figures.within_0_3 == pytest.approx(2 / 3)
+    assert (figures.sensitivity, figures.specificity, figures.auc) == (1.0, 1.0, 1.0)
 
 
 def test_folds_partition_the_subjects_and_spread_fevers_evenly() -> None:
