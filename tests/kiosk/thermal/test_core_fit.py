@@ -39,6 +39,17 @@ def test_fit_recovers_a_known_linear_relation() -> None:
     assert model.ambient_range_c[0] >= 18.0 and model.ambient_range_c[1] <= 26.0
 
 
+def test_fit_finds_the_steeper_slope_of_fevers() -> None:
+    data = synthetic("canthi", noise_c=0.05)
+    skin = data.inputs["canthi_max"]
+    steeper = data.oral_c + 0.8 * np.maximum(skin - 36.5, 0.0)
+    model = fit_model(Dataset("canthi", data.inputs, steeper, data.subject_ids, 0))
+    assert any(t.knot_c is not None and 36.2 < t.knot_c < 37.0 for t in model.terms)
+    estimate = model.estimate({"canthi_max": 38.0}, 22.0)
+    assert isinstance(estimate, CoreEstimate)
+    assert estimate.core_c == pytest.approx(12.0 + 0.7 * 38.0 - 0.04 * 22.0 + 0.8 * 1.5, abs=0.1)
+
+
 def test_fit_is_deterministic_for_a_seed() -> None:
     data = synthetic("canthi", noise_c=0.3)
     assert fit_model(data, seed=7).to_dict() == fit_model(data, seed=7).to_dict()
