@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.cli.config_commands",
     "kiosk.cli.doctor",
     "kiosk.cli.run",
+    "kiosk.cli.thermal_core",
 )
 
 EXIT_OK = 0

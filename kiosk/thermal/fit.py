@@ -1,0 +1,305 @@
+"""Fit a core-temperature model for one site, choosing it by cross-validation over subjects.
+
+Candidates are small ridge regressions: one to three of the site's readings, the ambient
+temperature, and optionally one hinge `max(reading - knot, 0)` (skin warms
+less per degree of core at the top of the range, so a straight line under-reads fevers most).
+Selection: K-fold cross-validation over subjects, then the simplest candidate whose error is within
+one paired standard error of the best; slopes of readings must be non-negative, so a warmer skin
+never lowers the estimate. The fever decision point is tuned on the same held-out predictions to
+maximise sensitivity at a stated specificity. Everything is deterministic for a given seed.
+`held_out_figures` repeats the whole procedure inside an outer cross-validation (nested), so the
+figures it reports come from subjects the fitted model never saw.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from kiosk.errors import UsageError
+from kiosk.thermal.core_model import (
+    DEFAULT_FEVER_THRESHOLD_C,
+    READINGS,
+    SITES,
+    SKIN_RANGE_C,
+    CoreEstimate,
+    CoreModel,
+    Refusal,
+    Term,
+)
+from kiosk.thermal.csv_reader import SubjectTable
+
+DEFAULT_SEED = 20260
+DEFAULT_SPECIFICITY = 0.95
+INNER_FOLDS = 5
+OUTER_FOLDS = 10
+MAX_READINGS = 3
+ALPHAS = (1.0, 30.0)
+KNOT_QUANTILES = (0.5, 0.75, 0.9)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Subjects usable for fitting one site: inputs by name (calibrated readings and ambient, °C) and oral °C."""
+
+    site: str
+    inputs: dict[str, np.ndarray]
+    oral_c: np.ndarray
+    subject_ids: tuple[str, ...]
+    excluded: int
+
+    @classmethod
+    def from_table(cls, table: SubjectTable, site: str) -> Dataset:
+        """Subjects with an oral reference and every reading of the site in the skin range; raises when too few."""
+        needed = SITES[site]
+        usable = []
+        for subject in table.subjects:
+            calibrated = table.calibrated_readings(subject)
+            if subject.oral_c is not None and all(SKIN_RANGE_C[0] <= calibrated.get(n, math.nan) <= SKIN_RANGE_C[1] for n in needed):
+                usable.append((subject, calibrated))
+        if len(usable) < 4 * INNER_FOLDS:
+            raise UsageError(
+                f"only {len(usable)} rows have an oral reference (aveOralM) and the {site} readings: "
+                f"expected at least {4 * INNER_FOLDS} to fit"
+            )
+        inputs = {n: np.array([calibrated[n] for _, calibrated in usable]) for n in needed}
+        inputs["ambient_c"] = np.array([subject.ambient_c for subject, _ in usable])
+        return cls(
+            site=site,
+            inputs=inputs,
+            oral_c=np.array([subject.oral_c for subject, _ in usable]),
+            subject_ids=tuple(subject.subject_id for subject, _ in usable),
+            excluded=len(table.rows) - len(usable),
+        )
+
+    def __len__(self) -> int:
+        return len(self.oral_c)
+
+    def subset(self, index: np.ndarray) -> Dataset:
+        return Dataset(
+            site=self.site,
+            inputs={name: values[index] for name, values in self.inputs.items()},
+            oral_c=self.oral_c[index],
+            subject_ids=tuple(self.subject_ids[i] for i in index),
+            excluded=0,
+        )
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Accuracy against oral temperature on held-out subjects (°C; rates as fractions)."""
+
+    subjects: int
+    refused: int
+    fevers: int
+    mae_c: float
+    bias_c: float
+    within_0_3: float
+    within_0_5: float
+    sensitivity: float
+    specificity: float
+    auc: float
+
+
+def fit_model(
+    data: Dataset,
+    seed: int = DEFAULT_SEED,
+    specificity: float = DEFAULT_SPECIFICITY,
+    threshold_c: float = DEFAULT_FEVER_THRESHOLD_C,
+) -> CoreModel:
+    """Choose a candidate by cross-validation, tune the fever margin on its held-out predictions, refit on all."""
+    folds = stratified_folds(data.oral_c >= threshold_c, INNER_FOLDS, seed)
+    scored = []
+    for terms in candidate_terms(data):
+        design = _design(terms, data)
+        for alpha in ALPHAS:
+            weights = _ridge(design, data.oral_c, alpha)
+            if not _has_negative_slope(terms, weights[1:]):
+                scored.append(_Scored(terms, alpha, weights, _out_of_fold(design, data.oral_c, alpha, folds)))
+    chosen = _simplest_within_one_se(scored, data.oral_c)
+    predicted, weights = chosen.predicted_c, chosen.weights
+    residual = predicted - data.oral_c
+    ambient = data.inputs["ambient_c"]
+    return CoreModel(
+        site=data.site,
+        terms=chosen.terms,
+        coefficients=tuple(float(w) for w in weights[1:]),
+        intercept_c=float(weights[0]),
+        uncertainty_c=float(np.std(residual, ddof=1)),
+        fever_margin_c=threshold_c - decision_point(predicted, data.oral_c >= threshold_c, specificity),
+        ambient_range_c=(float(ambient.min()), float(ambient.max())),
+        fever_threshold_c=threshold_c,
+        source={
+            "subjects": len(data),
+            "alpha": chosen.alpha,
+            "seed": seed,
+            "selection": f"{INNER_FOLDS}-fold CV over subjects, simplest candidate within one paired SE of the best MAE",
+            "cv_mae_c": float(np.mean(np.abs(residual))),
+            "decision": {"threshold_c": threshold_c, "specificity_target": specificity},
+        },
+    )
+
+
+def held_out_figures(
+    data: Dataset,
+    seed: int = DEFAULT_SEED,
+    specificity: float = DEFAULT_SPECIFICITY,
+    threshold_c: float = DEFAULT_FEVER_THRESHOLD_C,
+    outer_folds: int = OUTER_FOLDS,
+) -> Figures:
+    """Nested cross-validation: fit (with its own selection) on K-1 folds, judge on the fold it never saw."""
+    estimates: list[CoreEstimate | Refusal] = [Refusal("not estimated")] * len(data)
+    for test in stratified_folds(data.oral_c >= threshold_c, outer_folds, seed):
+        train = np.setdiff1d(np.arange(len(data)), test)
+        model = fit_model(data.subset(train), seed, specificity, threshold_c)
+        for i, estimate in zip(test, estimate_all(model, data.subset(test))):
+            estimates[i] = estimate
+    return judge(estimates, data.oral_c, threshold_c)
+
+
+def estimate_all(model: CoreModel, data: Dataset) -> list[CoreEstimate | Refusal]:
+    """The model's estimate for every subject of `data`, in order."""
+    results = []
+    for i in range(len(data)):
+        inputs = {name: float(values[i]) for name, values in data.inputs.items()}
+        results.append(model.estimate(inputs, inputs.pop("ambient_c")))
+    return results
+
+
+def judge(estimates: list[CoreEstimate | Refusal], oral_c: np.ndarray, threshold_c: float = DEFAULT_FEVER_THRESHOLD_C) -> Figures:
+    """Accuracy of estimates against the oral references they belong to; refusals are counted, not scored."""
+    kept = np.array([isinstance(e, CoreEstimate) for e in estimates])
+    core = np.array([e.core_c for e in estimates if isinstance(e, CoreEstimate)])
+    fever = np.array([e.fever for e in estimates if isinstance(e, CoreEstimate)], dtype=bool)
+    oral = oral_c[kept]
+    error = core - oral
+    positive = oral >= threshold_c
+    return Figures(
+        subjects=len(estimates),
+        refused=int((~kept).sum()),
+        fevers=int(positive.sum()),
+        mae_c=float(np.mean(np.abs(error))),
+        bias_c=float(np.mean(error)),
+        within_0_3=float(np.mean(np.abs(error) <= 0.3)),
+        within_0_5=float(np.mean(np.abs(error) <= 0.5)),
+        sensitivity=float(np.mean(fever[positive])) if positive.any() else math.nan,
+        specificity=float(np.mean(~fever[~positive])) if (~positive).any() else math.nan,
+        auc=_auc(core[positive], core[~positive]),
+    )
+
+
+def figures_dict(figures: Figures) -> dict[str, float | int]:
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in asdict(figures).items()}
+
+
+def candidate_terms(data: Dataset) -> list[tuple[Term, ...]]:
+    """Every candidate's terms for the dataset's site: reading subsets × optional hinge, each with ambient."""
+    readings = SITES[data.site]
+    result = []
+    for size in range(1, min(MAX_READINGS, len(readings)) + 1):
+        for subset in itertools.combinations(readings, size):
+            linear = tuple(Term(name) for name in subset)
+            hinges: list[tuple[Term, ...]] = [()]
+            for name in subset:
+                knots = np.quantile(data.inputs[name], KNOT_QUANTILES)
+                hinges.extend((Term(name, round(float(k), 2)),) for k in knots)
+            result.extend(linear + hinge + (Term("ambient_c"),) for hinge in hinges)
+    return result
+
+
+def stratified_folds(labels: np.ndarray, k: int, seed: int) -> list[np.ndarray]:
+    """K folds of indices with each label spread evenly, shuffled by `seed`."""
+    rng = np.random.default_rng(seed)
+    folds: list[list[int]] = [[] for _ in range(k)]
+    start = 0
+    for label in (True, False):
+        members = rng.permutation(np.flatnonzero(labels == label))
+        for position, index in enumerate(members):
+            folds[(start + position) % k].append(int(index))
+        start = (start + len(members)) % k
+    return [np.sort(np.array(fold, dtype=int)) for fold in folds]
+
+
+def decision_point(predicted_c: np.ndarray, positive: np.ndarray, specificity: float) -> float:
+    """The lowest estimate at which to call fever while flagging at most 1 - specificity of non-fevers.
+
+    Placed halfway between the last non-fever allowed above it and the next one, not on top of a sample.
+    """
+    negatives = np.sort(predicted_c[~positive])[::-1]
+    if len(negatives) == 0:
+        raise UsageError("no subject below the fever threshold: cannot tune the decision for specificity")
+    allowed = math.floor((1.0 - specificity) * len(negatives) + 1e-9)
+    if allowed == 0:  # above every non-fever
+        return float(negatives[0]) + 0.01
+    if allowed >= len(negatives):
+        return float(negatives[-1])
+    return float(negatives[allowed] + negatives[allowed - 1]) / 2.0
+
+
+def _design(terms: tuple[Term, ...], data: Dataset) -> np.ndarray:
+    columns = []
+    for term in terms:
+        x = data.inputs[term.input]
+        columns.append(x if term.knot_c is None else np.maximum(x - term.knot_c, 0.0))
+    return np.column_stack(columns)
+
+
+def _ridge(design: np.ndarray, target: np.ndarray, alpha: float) -> np.ndarray:
+    """[intercept, coefficients...] of a ridge fit on standardised columns, in the columns' own units."""
+    mean = design.mean(axis=0)
+    scale = design.std(axis=0)
+    scale[scale == 0] = 1.0
+    z = (design - mean) / scale
+    centred = target - target.mean()
+    beta = np.linalg.solve(z.T @ z + alpha * np.eye(z.shape[1]), z.T @ centred) / scale
+    return np.concatenate([[target.mean() - mean @ beta], beta])
+
+
+def _out_of_fold(design: np.ndarray, target: np.ndarray, alpha: float, folds: list[np.ndarray]) -> np.ndarray:
+    predicted = np.empty_like(target)
+    for test in folds:
+        train = np.setdiff1d(np.arange(len(target)), test)
+        weights = _ridge(design[train], target[train], alpha)
+        predicted[test] = weights[0] + design[test] @ weights[1:]
+    return predicted
+
+
+def _has_negative_slope(terms: tuple[Term, ...], coefficients: np.ndarray) -> bool:
+    """True when some reading's slope is negative: below its knot (linear term) or above it (linear plus hinge)."""
+    linear = {t.input: c for t, c in zip(terms, coefficients) if t.knot_c is None and t.input in READINGS}
+    hinge = {t.input: c for t, c in zip(terms, coefficients) if t.knot_c is not None}
+    return any(c < 0 for c in linear.values()) or any(linear.get(name, 0.0) + c < 0 for name, c in hinge.items())
+
+
+@dataclass(frozen=True)
+class _Scored:
+    """A candidate fitted on all subjects (weights) with its out-of-fold predictions (°C)."""
+
+    terms: tuple[Term, ...]
+    alpha: float
+    weights: np.ndarray
+    predicted_c: np.ndarray
+
+
+def _simplest_within_one_se(scored: list[_Scored], oral_c: np.ndarray) -> _Scored:
+    """The candidate with fewest terms (then lowest MAE) whose MAE is within one paired SE of the best."""
+    if not scored:
+        raise UsageError("no candidate model has non-negative slopes for every reading: the data cannot be fitted")
+    errors = [np.abs(candidate.predicted_c - oral_c) for candidate in scored]
+    maes = np.array([e.mean() for e in errors])
+    best = errors[int(np.argmin(maes))]
+    eligible = [
+        i for i, e in enumerate(errors) if maes[i] <= maes.min() + np.std(e - best, ddof=1) / math.sqrt(len(e))
+    ]
+    return scored[min(eligible, key=lambda i: (len(scored[i].terms), maes[i]))]
+
+
+def _auc(positive: np.ndarray, negative: np.ndarray) -> float:
+    if len(positive) == 0 or len(negative) == 0:
+        return math.nan
+    greater = (positive[:, None] > negative[None, :]).mean()
+    ties = (positive[:, None] == negative[None, :]).mean()
+    return float(greater + 0.5 * ties)

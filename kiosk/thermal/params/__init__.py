@@ -1,0 +1,1 @@
+"""Fitted core-model parameters, one JSON file per site, written by `kiosk thermal fit`."""
