@@ -54,3 +54,9 @@ class Storage:
 
     def close(self) -> None:
         self.db.close()
+
+    def __enter__(self) -> Storage:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

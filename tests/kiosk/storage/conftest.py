@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,12 +20,18 @@ class SyntheticTemplate:
     variant: str
 
 
-def synthetic_templates(seed: int, count: int = 3) -> list[SyntheticTemplate]:
+def _synthetic_templates(seed: int, count: int = 3) -> list[SyntheticTemplate]:
     """Unit-length random embeddings, the first unmasked and the rest masked variants."""
     rng = np.random.default_rng(seed)
     vectors = rng.standard_normal((count, 128)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     return [SyntheticTemplate(v, index > 0, "plain" if index == 0 else f"mask-{index}") for index, v in enumerate(vectors)]
+
+
+@pytest.fixture
+def synthetic_templates() -> Callable[..., list[SyntheticTemplate]]:
+    """`synthetic_templates(seed, count=3)`: face templates as the face pipeline would hand them over."""
+    return _synthetic_templates
 
 
 @pytest.fixture
