@@ -61,10 +61,8 @@ def config_warnings(config: KioskConfig) -> list[str]:
     """Settings that weaken privacy; the gate logs these at start-up and the report lists them."""
     storage, warnings = config.storage, []
     if storage.debug_capture_hours:
-        warnings.append(
-            f"debug capture is on: camera frames are kept in {storage.debug_capture_dir} for up to"
-            f" {storage.debug_capture_hours:g} hours (storage.debug_capture_hours)"
-        )
+        capture = DebugCapture(storage.debug_capture_dir, storage.debug_capture_hours)
+        warnings.append(f"{capture.notice()} (storage.debug_capture_hours)")
     if storage.embeddings_key_file is None:
         warnings.append("face embeddings are stored unencrypted (set storage.embeddings_key_file to encrypt them)")
     if storage.record_temperature_values:

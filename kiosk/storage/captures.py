@@ -22,6 +22,10 @@ class DebugCapture:
         self.directory = directory
         self.keep_hours = keep_hours
 
+    def notice(self) -> str:
+        """What the kiosk says at start-up while capture is on."""
+        return f"debug capture is on: camera frames are kept in {self.directory} for up to {self.keep_hours:g} hours"
+
     def save(self, image_bgr: np.ndarray, at: float) -> Path:
         """Write one BGR frame taken at `at` (epoch s) as PNG; returns its path."""
         import cv2

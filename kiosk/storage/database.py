@@ -16,6 +16,8 @@ from pathlib import Path
 from kiosk.storage.errors import StorageError
 from kiosk.storage.migrations import MIGRATIONS
 
+_BUSY_TIMEOUT_MS = 30_000  # how long a writer waits for another process's write to finish
+
 
 class Database:
     """One connection to the kiosk database. Use `Database.open(path)`, not the constructor."""
@@ -35,7 +37,7 @@ class Database:
         if create:
             path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            connection = sqlite3.connect(path, isolation_level=None, timeout=30)
+            connection = sqlite3.connect(path, isolation_level=None, timeout=_BUSY_TIMEOUT_MS / 1000)
             for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "secure_delete=ON"):
                 connection.execute(f"PRAGMA {pragma}")
         except sqlite3.Error as err:
@@ -94,9 +96,17 @@ class Database:
             raise RuntimeError("after_commit() needs an open transaction")
         self._after_commit.append(callback)
 
-    def checkpoint(self) -> None:
-        """Copy the write-ahead log into the database file and empty it."""
-        self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    def checkpoint(self) -> bool:
+        """Copy the write-ahead log into the database file and empty it; false if a reader kept it from finishing.
+
+        Does not wait for readers: the gate must not stall behind a long export.
+        """
+        self.connection.execute("PRAGMA busy_timeout = 0")
+        try:
+            busy, _, _ = self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            self.connection.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+        return not busy
 
     def tables(self) -> list[str]:
         rows = self.connection.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")

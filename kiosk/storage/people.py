@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from kiosk.storage.errors import StorageError
 from kiosk.storage.keys import TemplateCipher
 
 EMBEDDING_SIZE = 128
+
+logger = logging.getLogger(__name__)
 
 
 class Template(Protocol):
@@ -132,7 +135,8 @@ class PeopleStore:
             unlinked = self._events.unlink_subject(person_id)
             erasure = Erasure(found, templates, unlinked)
             self._audit.append(AuditKind.ERASURE, {"enrolment": found, "templates": templates, "events_unlinked": unlinked})
-        self._db.checkpoint()
+        if not self._db.checkpoint():
+            logger.warning("erasure committed; a reader kept the write-ahead log from being emptied until the next hourly purge")
         return erasure
 
     def forget_expired(self, now: float) -> int:

@@ -40,6 +40,8 @@ class Storage:
         events = EventStore(db, device_key, record_temperature_values=config.record_temperature_values, audit=audit)
         people = PeopleStore(db, cipher, events=events, clock=clock)
         captures = DebugCapture(config.debug_capture_dir, config.debug_capture_hours) if config.debug_capture_hours else None
+        if captures:
+            logger.warning("%s (storage.debug_capture_hours)", captures.notice())
         storage = cls(db, audit, events, people, Retention(events, people, config.retention_days, captures), captures, clock)
         if config_text is not None:
             audit.record_config(config_text)
@@ -47,9 +49,12 @@ class Storage:
         return storage
 
     def tick(self) -> None:
-        """Run the retention purge when it is due (at the first call, then hourly)."""
+        """Run the retention purge when it is due (at the first call, then hourly), then empty the write-ahead log."""
         result = self.retention.run_if_due(self.clock.wall())
-        if result is not None and (result.events or result.people or result.frames):
+        if result is None:
+            return
+        self.db.checkpoint()
+        if result.events or result.people or result.frames:
             logger.info("retention purge: %d events, %d people, %d frames", result.events, result.people, result.frames)
 
     def close(self) -> None:

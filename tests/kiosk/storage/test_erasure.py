@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -43,30 +44,52 @@ def enrol_and_visit(storage: Storage, clock: ManualClock, person: str, seed: int
         )
 
 
+def person_needles(storage: Storage, storage_config: StorageConfig, templates: Callable) -> list[bytes]:
+    """Every byte string that would identify PERSON: id, pseudonym, stored blobs and nonces, plain embeddings."""
+    alias = pseudonym(storage_config.device_key_file.read_bytes(), PERSON)
+    rows = storage.db.connection.execute("SELECT embedding, nonce FROM templates WHERE person_id = ?", (PERSON,)).fetchall()
+    plain = [t.embedding.tobytes() for t in templates(seed=1)]
+    return [PERSON.encode(), alias.encode(), *(blob for row in rows for blob in row), *plain]
+
+
+def files_holding(storage_config: StorageConfig, needles: list[bytes]) -> list[str]:
+    paths = [storage_config.path, Path(f"{storage_config.path}-wal")]
+    return [p.name for p in paths if p.exists() and any(needle in p.read_bytes() for needle in needles)]
+
+
 def test_forget_leaves_no_trace_of_the_person_in_any_table_or_file(
     storage: Storage, storage_config: StorageConfig, clock: ManualClock, synthetic_templates: Callable
 ) -> None:
     enrol_and_visit(storage, clock, PERSON, 1, synthetic_templates)
     enrol_and_visit(storage, clock, "bob", 2, synthetic_templates)
-    alias = pseudonym(storage_config.device_key_file.read_bytes(), PERSON)
-    stored = [blob for (blob,) in storage.db.connection.execute("SELECT embedding FROM templates WHERE person_id = ?", (PERSON,))]
-    nonces = [n for (n,) in storage.db.connection.execute("SELECT nonce FROM templates WHERE person_id = ?", (PERSON,))]
-    plain = [t.embedding.tobytes() for t in synthetic_templates(seed=1)]
-    needles = [PERSON.encode(), alias.encode(), *stored, *nonces, *plain]
+    needles = person_needles(storage, storage_config, synthetic_templates)
     assert traces(storage, needles), "the test must first find the person it then expects gone"
 
     erasure = storage.people.forget(PERSON)
 
     assert (erasure.person_found, erasure.templates, erasure.events_unlinked) == (True, 3, 2)
     assert traces(storage, needles) == []
-    for path in (storage_config.path, Path(f"{storage_config.path}-wal")):
-        if path.exists():
-            content = path.read_bytes()
-            assert not any(needle in content for needle in needles), f"{path.name} still holds the person"
+    assert files_holding(storage_config, needles) == []
     last = storage.audit.records()[-1]
     assert last.kind == AuditKind.ERASURE
     assert json.loads(last.details) == {"enrolment": True, "templates": 3, "events_unlinked": 2}
     assert storage.audit.verify().ok
+
+
+def test_a_reader_delays_emptying_the_log_only_until_the_hourly_purge(
+    storage: Storage, storage_config: StorageConfig, clock: ManualClock, synthetic_templates: Callable
+) -> None:
+    enrol_and_visit(storage, clock, PERSON, 1, synthetic_templates)
+    needles = person_needles(storage, storage_config, synthetic_templates)
+    reader = sqlite3.connect(storage_config.path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM events").fetchone()
+    storage.people.forget(PERSON)
+    assert files_holding(storage_config, needles) == ["kiosk.db-wal"]
+    reader.close()
+    clock.advance(3600)
+    storage.tick()
+    assert files_holding(storage_config, needles) == []
 
 
 def test_forget_keeps_everyone_else(storage: Storage, clock: ManualClock, synthetic_templates: Callable) -> None:
