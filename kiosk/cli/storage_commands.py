@@ -9,13 +9,16 @@ import json
 import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from kiosk.cli import EXIT_FAILED, EXIT_OK, Command
 from kiosk.config import KioskConfig, load_config
 from kiosk.errors import KioskError, UsageError
+
+if TYPE_CHECKING:
+    from kiosk.storage import Person, Storage
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
 _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -25,7 +28,7 @@ def _config(args: argparse.Namespace) -> KioskConfig:
     return load_config(KioskConfig, args.config) if args.config else KioskConfig()
 
 
-def _with_config(add: Any = None) -> Any:
+def _with_config(add: Callable[[argparse.ArgumentParser], None] | None = None) -> Callable[[argparse.ArgumentParser], None]:
     def add_arguments(parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--config", metavar="FILE", help="kiosk TOML config (default: built-in defaults)")
         if add:
@@ -90,7 +93,8 @@ def _audit_verify(args: argparse.Namespace) -> int:
     elif report.ok:
         print(f"audit log intact: {report.records} records ({'HMAC-SHA256' if report.keyed else 'SHA-256'} chain)")
     else:
-        print(f"audit log broken at record {report.first_broken}: {report.problem}")
+        where = f" at record {report.first_broken}" if report.first_broken else ""
+        print(f"audit log broken{where}: {report.problem}")
         if report.broken_record:
             print(f"  {json.dumps(report.broken_record.as_dict(), ensure_ascii=False)}")
     return EXIT_OK if report.ok else EXIT_FAILED
@@ -146,7 +150,7 @@ def _write_export(rows: Sequence[dict[str, Any]], form: str, out: TextIO) -> Non
 
 # people
 
-def _open_storage(config: KioskConfig) -> Any:
+def _open_storage(config: KioskConfig) -> Storage:
     from hardware.clock import SystemClock
     from kiosk.storage import Storage
 
@@ -174,7 +178,7 @@ def _people_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _person_dict(person: Any) -> dict[str, Any]:
+def _person_dict(person: Person) -> dict[str, Any]:
     consent = person.consent
     return {
         "person_id": person.person_id,
