@@ -8,9 +8,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from kiosk.config.schema import KioskConfig
-from kiosk.storage.audit import AuditKind
+from kiosk.storage.audit import AuditKind, AuditLog
 from kiosk.storage.captures import DebugCapture
 from kiosk.storage.database import Database
+from kiosk.storage.keys import read_key
+
+_Span = tuple[int, float | None, float | None]  # how many, oldest, newest (epoch s)
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class PrivacyReport:
     purpose: str
     database: str
     database_exists: bool
+    audit: str
     stored: list[StoredData]
     shared: list[Destination]
     never_stored: list[str]
@@ -77,11 +81,13 @@ def config_warnings(config: KioskConfig) -> list[str]:
 def build_report(config: KioskConfig, now: float) -> PrivacyReport:
     """Read the config and, when it exists, the database at `storage.path` (never created here)."""
     exists = config.storage.path.is_file()
-    counts: dict[str, tuple[int, float | None, float | None]] = {}
+    counts: dict[str, _Span] = {}
     expiries: tuple[float | None, float | None] = (None, None)
     exports = 0
+    audit = "no database yet"
     if exists:
         with Database.open(config.storage.path, create=False) as db:
+            audit = _audit_status(db, config)
             counts = _counts(db)
             expiries = db.connection.execute("SELECT min(expires_at), max(expires_at) FROM consents").fetchone()
             exports = db.connection.execute("SELECT count(*) FROM audit_log WHERE kind = ?", (AuditKind.EXPORT,)).fetchone()[0]
@@ -91,6 +97,7 @@ def build_report(config: KioskConfig, now: float) -> PrivacyReport:
         purpose=config.privacy.purpose,
         database=str(config.storage.path),
         database_exists=exists,
+        audit=audit,
         stored=_stored(config, counts, expiries),
         shared=_shared(config, exports),
         never_stored=_never_stored(config),
@@ -99,7 +106,17 @@ def build_report(config: KioskConfig, now: float) -> PrivacyReport:
     )
 
 
-def _counts(db: Database) -> dict[str, tuple[int, float | None, float | None]]:
+def _audit_status(db: Database, config: KioskConfig) -> str:
+    storage = config.storage
+    if storage.audit_hmac and not storage.device_key_file.is_file():
+        return f"not verified: device key {storage.device_key_file} is missing"
+    report = AuditLog(db, read_key(storage.device_key_file) if storage.audit_hmac else None).verify()
+    if report.ok:
+        return f"intact, {report.records} records"
+    return f"BROKEN: {report.problem}"
+
+
+def _counts(db: Database) -> dict[str, _Span]:
     queries = {
         "events": "SELECT count(*), min(at), max(at) FROM events",
         "people": "SELECT count(*), min(enrolled_at), max(enrolled_at) FROM people",
@@ -109,7 +126,7 @@ def _counts(db: Database) -> dict[str, tuple[int, float | None, float | None]]:
     return {name: db.connection.execute(sql).fetchone() for name, sql in queries.items()}
 
 
-def _stored(config: KioskConfig, counts: dict, expiries: tuple[float | None, float | None]) -> list[StoredData]:
+def _stored(config: KioskConfig, counts: dict[str, _Span], expiries: tuple[float | None, float | None]) -> list[StoredData]:
     storage, purpose = config.storage, config.privacy.purpose
     temperature = "temperature in °C and above/below the threshold" if storage.record_temperature_values else "temperature as above/below the threshold only"
     encryption = "encrypted with AES-256-GCM" if storage.embeddings_key_file else "NOT encrypted"
@@ -220,6 +237,7 @@ def render_text(report: PrivacyReport) -> str:
         f"Controller: {report.controller}",
         f"Purpose: {report.purpose}",
         f"Database: {report.database}" + ("" if report.database_exists else " (not created yet)"),
+        f"Audit log: {report.audit}",
         "",
         "Stored:",
     ]

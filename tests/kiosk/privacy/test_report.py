@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ def by_name(report) -> dict:
 def test_default_config_report_before_any_data(tmp_path: Path) -> None:
     report = build_report(config_for(tmp_path), now=0.0)
     assert not report.database_exists and not (tmp_path / "kiosk.db").exists()
+    assert report.audit == "no database yet"
     assert [p.name for p in report.principles] == PRINCIPLES
     assert all(data.count == 0 for data in report.stored)
     assert by_name(report)["decision events"].kept_for.startswith("14 days")
@@ -86,6 +88,7 @@ def test_report_counts_what_the_database_holds(tmp_path: Path) -> None:
         storage.people.enroll("p", templates, Consent("entry", clock.wall(), clock.wall() + 86400, "desk"))
         storage.audit.append(AuditKind.EXPORT, {"events": 2})
     report = build_report(config, now=clock.wall())
+    assert report.audit == "intact, 4 records"
     events, people, templates, audit = report.stored
     assert (events.count, events.oldest, events.newest) == (2, clock.wall(), clock.wall() + 50)
     assert (people.count, templates.count, audit.count) == (1, 3, 4)
@@ -124,3 +127,13 @@ def test_only_configured_fields_are_shared_and_never_the_subject() -> None:
 def test_an_unknown_shared_field_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="mqtt_fields\\[1\\] = 'subject_ref': expected one of 'at'"):
         parse_config(KioskConfig, '[privacy]\nmqtt_fields = ["at", "subject_ref"]\n')
+
+
+def test_report_shows_a_broken_audit_chain(tmp_path: Path) -> None:
+    config = config_for(tmp_path)
+    with Storage.open(config.storage, ManualClock()) as storage:
+        storage.audit.append(AuditKind.DOOR_OVERRIDE, {"by": "operator"})
+    with sqlite3.connect(config.storage.path) as raw:
+        raw.execute("DROP TRIGGER audit_log_no_update")
+        raw.execute("UPDATE audit_log SET kind = 'decision'")
+    assert build_report(config, now=0.0).audit == "BROKEN: record 1 was altered or was written under another device key"
