@@ -102,7 +102,7 @@ def _audit_verify(args: argparse.Namespace) -> int:
 
 # events export
 
-_EXPORT_COLUMNS = ("id", "time", "at", "gate_id", "verdict", "reasons", "subject_ref", "temperature_above", "temperature_c", "message")
+_EXPORT_COLUMNS = ("id", "time", "at", "gate_id", "verdict", "reasons", "subject_ref", "temperature_above", "temperature_c")
 
 
 def _export_arguments(parser: argparse.ArgumentParser) -> None:

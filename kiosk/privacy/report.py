@@ -138,7 +138,7 @@ def _stored(config: KioskConfig, counts: dict[str, _Span], expiries: tuple[float
     stored = [
         StoredData(
             "decision events", ("events",),
-            f"time, gate, verdict, reason codes, message shown, {temperature}, and a keyed pseudonym of the subject (HMAC-SHA256 under the device key)",
+            f"time, gate, verdict, reason codes, {temperature}, and a keyed pseudonym of the subject (HMAC-SHA256 under the device key)",
             f"{purpose}: accountability for each decision",
             f"{storage.retention_days:g} days, purged at start-up and hourly (storage.retention_days)",
             *counts.get("events", empty),
@@ -196,6 +196,7 @@ def _never_stored(config: KioskConfig) -> list[str]:
         "names, credential identifiers, birth dates or other credential contents",
         "subject references in clear (only device-keyed pseudonyms)",
         "the person's identity in the audit log",
+        "the message shown to the person (it may name them)",
     ]
     if not storage.debug_capture_hours:
         never.insert(0, "face photos or camera frames (not in the database, not in logs)")

@@ -17,7 +17,11 @@ Verdict = Literal["granted", "denied"]
 
 @dataclass(frozen=True)
 class DecisionRecord:
-    """One decision as the gate made it; `EventStore` decides what of it is kept."""
+    """One decision as the gate made it; `EventStore` decides what of it is kept.
+
+    `reasons` are codes ("fever", "credential-expired"), never names: they go into the audit log,
+    which erasure cannot touch. `message`, what the person was shown, may name them and is not stored.
+    """
 
     at: float
     gate_id: str
@@ -47,7 +51,6 @@ class StoredEvent:
     subject_ref: str | None
     temperature_above: bool | None
     temperature_c: float | None
-    message: str | None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -59,7 +62,6 @@ class StoredEvent:
             "subject_ref": self.subject_ref,
             "temperature_above": self.temperature_above,
             "temperature_c": self.temperature_c,
-            "message": self.message,
         }
 
 
@@ -81,9 +83,9 @@ class EventStore:
         value = decision.temperature_c if self._record_temperature_values else None
         with self._db.transaction() as connection:
             cursor = connection.execute(
-                "INSERT INTO events (at, gate_id, verdict, reasons, subject_ref, temperature_above, temperature_c, message)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (decision.at, decision.gate_id, decision.verdict, json.dumps(list(decision.reasons)), subject, above, value, decision.message),
+                "INSERT INTO events (at, gate_id, verdict, reasons, subject_ref, temperature_above, temperature_c)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (decision.at, decision.gate_id, decision.verdict, json.dumps(list(decision.reasons)), subject, above, value),
             )
             event_id = cursor.lastrowid
             self.audit.append(
@@ -95,13 +97,12 @@ class EventStore:
     def events(self, since: float = -math.inf, until: float = math.inf) -> Iterator[StoredEvent]:
         """Stored events with `since <= at < until`, oldest first."""
         rows = self._db.connection.execute(
-            "SELECT id, at, gate_id, verdict, reasons, subject_ref, temperature_above, temperature_c, message"
+            "SELECT id, at, gate_id, verdict, reasons, subject_ref, temperature_above, temperature_c"
             " FROM events WHERE at >= ? AND at < ? ORDER BY at, id",
             (since, until),
         )
-        for event_id, at, gate, verdict, reasons, subject, above, value, message in rows:
-            yield StoredEvent(event_id, at, gate, verdict, tuple(json.loads(reasons)), subject,
-                              None if above is None else bool(above), value, message)
+        for event_id, at, gate, verdict, reasons, subject, above, value in rows:
+            yield StoredEvent(event_id, at, gate, verdict, tuple(json.loads(reasons)), subject, None if above is None else bool(above), value)
 
     def purge_before(self, cutoff: float) -> int:
         """Delete events older than `cutoff` (epoch s); returns how many."""
@@ -109,14 +110,8 @@ class EventStore:
             return connection.execute("DELETE FROM events WHERE at < ?", (cutoff,)).rowcount
 
     def unlink_subject(self, reference: str) -> int:
-        """Drop every link from events to `reference` (its pseudonym and any message naming it); returns how many."""
+        """Drop the pseudonymous link from every event to `reference`; returns how many events had one."""
         with self._db.transaction() as connection:
-            linked = connection.execute(
-                "UPDATE events SET subject_ref = NULL, message = NULL WHERE subject_ref = ?",
-                (pseudonym(self._key, reference),),
+            return connection.execute(
+                "UPDATE events SET subject_ref = NULL WHERE subject_ref = ?", (pseudonym(self._key, reference),)
             ).rowcount
-            pattern = "%" + reference.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            named = connection.execute(
-                "UPDATE events SET message = NULL WHERE message LIKE ? ESCAPE '\\'", (pattern,)
-            ).rowcount
-        return linked + named

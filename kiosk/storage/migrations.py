@@ -13,8 +13,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             reasons TEXT NOT NULL,
             subject_ref TEXT,
             temperature_above INTEGER,
-            temperature_c REAL,
-            message TEXT
+            temperature_c REAL
         )""",
         "CREATE INDEX events_by_time ON events (at)",
         "CREATE INDEX events_by_subject ON events (subject_ref)",

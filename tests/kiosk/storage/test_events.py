@@ -9,19 +9,19 @@ from kiosk.storage import AuditKind, DecisionRecord, EventStore, Storage, Storag
 
 
 def decision(at: float, subject: str | None = "employee-4711", verdict: str = "granted") -> DecisionRecord:
-    return DecisionRecord(at, "north-door", verdict, ("credential-valid", "temperature-ok"), subject, False, 36.6, "Welcome")
+    return DecisionRecord(at, "north-door", verdict, ("credential-valid", "temperature-ok"), subject, False, 36.6, "Welcome, Ada")
 
 
 def all_values(storage: Storage, table: str) -> list[object]:
     return [value for row in storage.db.connection.execute(f"SELECT * FROM {table}") for value in row]
 
 
-def test_subject_is_stored_only_as_a_device_keyed_pseudonym(
+def test_subject_is_stored_only_as_a_device_keyed_pseudonym_and_the_message_not_at_all(
     storage: Storage, storage_config: StorageConfig, clock: ManualClock
 ) -> None:
     storage.events.record(decision(clock.wall()))
     values = all_values(storage, "events") + all_values(storage, "audit_log")
-    assert not any("employee-4711" in str(value) for value in values)
+    assert not any("employee-4711" in str(value) or "Ada" in str(value) for value in values)
     (event,) = storage.events.events()
     assert event.subject_ref == pseudonym(storage_config.device_key_file.read_bytes(), "employee-4711")
     assert pseudonym(b"\x01" * 32, "employee-4711") != event.subject_ref
