@@ -221,7 +221,7 @@ def _principles(config: KioskConfig) -> list[Principle]:
                   + (f"; debug frames after {storage.debug_capture_hours:g} h" if storage.debug_capture_hours else "")),
         Principle("transparency", "this report, generated from the live config and database; 'kiosk audit verify'; start-up notices"),
         Principle("security", f"synchronous SQLite commits (WAL); {encryption}; {chain} audit chain with a head file;"
-                  " secure delete and WAL checkpoint on erasure; key files readable by their owner only"),
+                  " secure delete and WAL checkpoint on erasure; database, key and frame files readable by their owner only"),
         Principle("restricted sharing", f"nothing leaves the device unless privacy.mqtt_broker is set: {sharing}; exports are audited"),
     ]
 

@@ -33,8 +33,9 @@ class DebugCapture:
         ok, encoded = cv2.imencode(_SUFFIX, image_bgr)
         if not ok:
             raise ValueError(f"debug capture: cannot encode an image of shape {image_bgr.shape} (expected H×W×3 uint8)")
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = self.directory / f"{round(at * 1000):015d}{_SUFFIX}"
+        path.touch(mode=0o600)
         path.write_bytes(encoded.tobytes())
         return path
 

@@ -34,13 +34,16 @@ class Database:
         path = Path(path)
         if not create and not path.is_file():
             raise StorageError(f"database {str(path)!r} does not exist (expected the file storage.path names)")
+        is_new = not path.exists()
         if create:
             path.parent.mkdir(parents=True, exist_ok=True)
         try:
             connection = sqlite3.connect(path, isolation_level=None, timeout=_BUSY_TIMEOUT_MS / 1000)
             for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "secure_delete=ON"):
                 connection.execute(f"PRAGMA {pragma}")
-        except sqlite3.Error as err:
+            if is_new:
+                path.chmod(0o600)  # SQLite gives its -wal and -shm files the same mode
+        except (sqlite3.Error, OSError) as err:
             raise StorageError(f"database {str(path)!r}: cannot open ({err}; expected an SQLite file)") from err
         database = cls(connection, path)
         database._migrate()

@@ -18,6 +18,15 @@ def test_new_database_is_migrated_to_the_latest_version_with_crash_safe_settings
         assert {"events", "people", "consents", "templates", "audit_log", "schema_version"} <= set(db.tables())
 
 
+def test_database_files_are_readable_by_their_owner_only(tmp_path: Path) -> None:
+    with Database.open(tmp_path / "kiosk.db") as db:
+        with db.transaction() as connection:
+            connection.execute("INSERT INTO people VALUES ('p', 0)")
+        assert {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()} == {
+            "kiosk.db": 0o600, "kiosk.db-wal": 0o600, "kiosk.db-shm": 0o600
+        }
+
+
 def test_reopening_does_not_apply_migrations_twice(tmp_path: Path) -> None:
     Database.open(tmp_path / "kiosk.db").close()
     with Database.open(tmp_path / "kiosk.db") as db:
