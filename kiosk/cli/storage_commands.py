@@ -36,7 +36,7 @@ def _with_config(add: Callable[[argparse.ArgumentParser], None] | None = None) -
     return add_arguments
 
 
-def parse_time(text: str, now: float) -> float:
+def _parse_time(text: str, now: float) -> float:
     """Epoch seconds from an ISO 8601 date or time (UTC unless it says otherwise), epoch seconds, or an age like '7d'."""
     age = _DURATION.fullmatch(text)
     if age:
@@ -117,8 +117,8 @@ def _events_export(args: argparse.Namespace) -> int:
 
     config = _config(args)
     now = time.time()
-    since = parse_time(args.since, now)
-    until = parse_time(args.until, now) if args.until else now
+    since = _parse_time(args.since, now)
+    until = _parse_time(args.until, now) if args.until else now
     device_key = _device_key(config)
     with Database.open(config.storage.path, create=False) as db:
         audit = AuditLog(db, device_key if config.storage.audit_hmac else None)

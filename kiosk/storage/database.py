@@ -111,10 +111,6 @@ class Database:
             self.connection.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
         return not busy
 
-    def tables(self) -> list[str]:
-        rows = self.connection.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        return [name for (name,) in rows]
-
     def _migrate(self) -> None:
         with self.transaction() as connection:
             connection.execute(
