@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.cli.doctor",
     "kiosk.cli.run",
     "kiosk.cli.thermal_core",
+    "kiosk.cli.storage_commands",
 )
 
 EXIT_OK = 0

@@ -10,6 +10,8 @@ from hardware.door import DoorConfig, SimulatedDoorConfig
 from hardware.feedback import FeedbackConfig, SimulatedFeedbackConfig
 from hardware.settings import setting
 from hardware.thermometer import SimulatedThermometerConfig, ThermometerConfig
+from kiosk.privacy.config import PrivacyConfig
+from kiosk.storage.config import StorageConfig
 
 CHECK_NAMES = ("credential", "face", "mask", "temperature")
 
@@ -62,3 +64,5 @@ class KioskConfig:
     feedback: FeedbackConfig = setting(SimulatedFeedbackConfig(), "display and spoken prompts")
     logging: LoggingConfig = setting(LoggingConfig(), "service logs")
     service: ServiceConfig = setting(ServiceConfig(), "the service process")
+    storage: StorageConfig = setting(StorageConfig(), "database, keys and retention periods")
+    privacy: PrivacyConfig = setting(PrivacyConfig(), "data controller, purpose and what may leave the device")

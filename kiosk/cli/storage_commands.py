@@ -1,0 +1,291 @@
+"""`kiosk privacy|audit|events|people|storage ...`: reports, verification, export, enrolment and erasure."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import json
+import re
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from kiosk.cli import EXIT_FAILED, EXIT_OK, Command
+from kiosk.config import KioskConfig, load_config
+from kiosk.errors import KioskError, UsageError
+
+if TYPE_CHECKING:
+    from kiosk.storage import Person, Storage
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
+_UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _config(args: argparse.Namespace) -> KioskConfig:
+    return load_config(KioskConfig, args.config) if args.config else KioskConfig()
+
+
+def _with_config(add: Callable[[argparse.ArgumentParser], None] | None = None) -> Callable[[argparse.ArgumentParser], None]:
+    def add_arguments(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--config", metavar="FILE", help="kiosk TOML config (default: built-in defaults)")
+        if add:
+            add(parser)
+    return add_arguments
+
+
+def _parse_time(text: str, now: float) -> float:
+    """Epoch seconds from an ISO 8601 date or time (UTC unless it says otherwise), epoch seconds, or an age like '7d'."""
+    age = _DURATION.fullmatch(text)
+    if age:
+        return now - float(age.group(1)) * _UNIT_S[age.group(2)]
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError as err:
+        raise UsageError(
+            f"time {text!r}: expected an ISO date or time (2026-01-31, 2026-01-31T08:00Z), epoch seconds, or an age (90m, 12h, 7d)"
+        ) from err
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return moment.timestamp()
+
+
+def _iso(epoch_s: float) -> str:
+    return datetime.datetime.fromtimestamp(epoch_s, datetime.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _device_key(config: KioskConfig) -> bytes:
+    from kiosk.storage import read_key
+
+    return read_key(config.storage.device_key_file)
+
+
+# privacy report
+
+def _privacy_report(args: argparse.Namespace) -> int:
+    from kiosk.privacy.report import build_report, render_json, render_text
+
+    report = build_report(_config(args), time.time())
+    sys.stdout.write(render_json(report) if args.json else render_text(report))
+    return EXIT_OK
+
+
+def _json_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+
+# audit verify
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    from kiosk.storage import AuditLog, Database
+
+    config = _config(args)
+    with Database.open(config.storage.path, create=False) as db:
+        report = AuditLog(db, _device_key(config) if config.storage.audit_hmac else None).verify()
+    if args.json:
+        print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    elif report.ok:
+        print(f"audit log intact: {report.records} records ({'HMAC-SHA256' if report.keyed else 'SHA-256'} chain)")
+    else:
+        where = f" at record {report.first_broken}" if report.first_broken else ""
+        print(f"audit log broken{where}: {report.problem}")
+        if report.broken_record:
+            print(f"  {json.dumps(report.broken_record.as_dict(), ensure_ascii=False)}")
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+# events export
+
+_EXPORT_COLUMNS = ("id", "time", "at", "gate_id", "verdict", "reasons", "subject_ref", "temperature_above", "temperature_c")
+
+
+def _export_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--since", required=True, metavar="WHEN", help="first time to include: ISO date/time, epoch seconds, or an age like 7d")
+    parser.add_argument("--until", metavar="WHEN", help="time to stop before (default: now)")
+    parser.add_argument("--format", choices=("jsonl", "csv"), default="jsonl", help="one JSON object per line, or CSV with a header")
+    parser.add_argument("--output", metavar="FILE", help="write here instead of standard output")
+
+
+def _events_export(args: argparse.Namespace) -> int:
+    from kiosk.storage import AuditKind, AuditLog, Database, EventStore
+
+    config = _config(args)
+    now = time.time()
+    since = _parse_time(args.since, now)
+    until = _parse_time(args.until, now) if args.until else now
+    device_key = _device_key(config)
+    with Database.open(config.storage.path, create=False) as db:
+        audit = AuditLog(db, device_key if config.storage.audit_hmac else None)
+        rows = [_export_row(event.as_dict()) for event in EventStore(db, device_key, audit=audit).events(since, until)]
+        if args.output:
+            with open(args.output, "w", encoding="utf-8", newline="") as file:
+                _write_export(rows, args.format, file)
+        else:
+            _write_export(rows, args.format, sys.stdout)
+        audit.append(AuditKind.EXPORT, {"events": len(rows), "format": args.format, "since": since, "until": until})
+    print(f"exported {len(rows)} events", file=sys.stderr)
+    return EXIT_OK
+
+
+def _export_row(event: dict[str, Any]) -> dict[str, Any]:
+    return {"id": event["id"], "time": _iso(event["at"]), **{k: v for k, v in event.items() if k != "id"}}
+
+
+def _write_export(rows: Sequence[dict[str, Any]], form: str, out: TextIO) -> None:
+    if form == "jsonl":
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    writer = csv.DictWriter(out, fieldnames=_EXPORT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "reasons": ";".join(row["reasons"])})
+
+
+# people
+
+def _open_storage(config: KioskConfig) -> Storage:
+    from hardware.clock import SystemClock
+    from kiosk.storage import Storage
+
+    return Storage.open(config.storage, SystemClock())
+
+
+def _people_list(args: argparse.Namespace) -> int:
+    config = _config(args)
+    if not config.storage.path.is_file():
+        people = []
+    else:
+        storage = _open_storage(config)
+        try:
+            people = storage.people.list_people()
+        finally:
+            storage.close()
+    if args.json:
+        print(json.dumps([_person_dict(person) for person in people], indent=2, ensure_ascii=False))
+        return EXIT_OK
+    for person in people:
+        consent = person.consent
+        print(f"{person.person_id}\t{person.templates} templates\tconsent until {_iso(consent.expires_at)}"
+              f"\tfor {consent.purpose!r}\trecorded by {consent.recorded_by}")
+    print(f"{len(people)} enrolled", file=sys.stderr)
+    return EXIT_OK
+
+
+def _person_dict(person: Person) -> dict[str, Any]:
+    consent = person.consent
+    return {
+        "person_id": person.person_id,
+        "enrolled_at": _iso(person.enrolled_at),
+        "templates": person.templates,
+        "consent": {"purpose": consent.purpose, "given_at": _iso(consent.given_at),
+                    "expires_at": _iso(consent.expires_at), "recorded_by": consent.recorded_by},
+    }
+
+
+def _forget_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("person_id", metavar="ID", help="the enrolled person's id")
+
+
+def _people_forget(args: argparse.Namespace) -> int:
+    storage = _open_storage(_config(args))
+    try:
+        erasure = storage.people.forget(args.person_id)
+    finally:
+        storage.close()
+    if not erasure.erased_anything:
+        print(f"nothing stored about {args.person_id!r}: no enrolment and no linked events", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"erased {args.person_id!r}: enrolment {'removed' if erasure.person_found else 'absent'},"
+          f" {erasure.templates} templates, {erasure.events_unlinked} events unlinked")
+    return EXIT_OK
+
+
+def _enroll_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("person_id", metavar="ID", help="id for the person (the subject id their credential carries)")
+    parser.add_argument("images", metavar="IMAGE", nargs="+", type=Path, help="face photos; read, never stored")
+    parser.add_argument("--consent", metavar="RECORDED_BY",
+                        help="required: who recorded the person's consent (enrolment is refused without it)")
+    parser.add_argument("--purpose", help="what the consent covers (default: privacy.purpose)")
+    parser.add_argument("--valid-days", type=float, metavar="DAYS", help="how long the consent lasts (default and maximum: storage.consent_max_days)")
+    parser.add_argument("--models-dir", type=Path, metavar="DIR", help="face models folder for the face pipeline")
+
+
+def _people_enroll(args: argparse.Namespace) -> int:
+    from kiosk.storage import Consent
+
+    config = _config(args)
+    if not args.consent or not args.consent.strip():
+        raise UsageError(f"enrolment of {args.person_id!r} refused: no consent recorded (pass --consent NAME of who recorded it)")
+    days = args.valid_days if args.valid_days is not None else config.storage.consent_max_days
+    if not 0 < days <= config.storage.consent_max_days:
+        raise UsageError(f"--valid-days {days:g}: expected more than 0 and at most {config.storage.consent_max_days} (storage.consent_max_days)")
+    missing = [str(path) for path in args.images if not path.is_file()]
+    if missing:
+        raise UsageError(f"image(s) {', '.join(missing)}: no such file (expected face photos)")
+    templates = templates_for_images(config, args.images, args.models_dir)
+    now = time.time()
+    consent = Consent(args.purpose or config.privacy.purpose, now, now + days * 86400, args.consent)
+    storage = _open_storage(config)
+    try:
+        storage.people.enroll(args.person_id, templates, consent)
+    except ValueError as err:
+        raise UsageError(f"enrolment of {args.person_id!r} refused: {err}") from err
+    finally:
+        storage.close()
+    print(f"enrolled {args.person_id!r}: {len(templates)} templates, consent until {_iso(consent.expires_at)}")
+    return EXIT_OK
+
+
+def templates_for_images(config: KioskConfig, paths: Sequence[Path], models_dir: Path | None) -> list[Any]:
+    """Face templates for the photos at `paths`, from the face pipeline (`kiosk.vision`)."""
+    try:
+        from kiosk.vision import FacePipeline
+    except ModuleNotFoundError as err:
+        if err.name is None or not err.name.startswith("kiosk.vision"):
+            raise
+        raise KioskError("face pipeline not installed (kiosk.vision is missing), so no face templates can be made") from err
+    import cv2
+
+    images = []
+    for path in paths:
+        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if image is None:
+            raise UsageError(f"image {str(path)!r}: cannot be read (expected a JPEG or PNG photo)")
+        images.append(image)
+    return FacePipeline(config, models_dir).enrollment_templates(images)
+
+
+# storage keygen
+
+def _keygen_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, help="where to write the key (refuses to overwrite)")
+
+
+def _storage_keygen(args: argparse.Namespace) -> int:
+    from kiosk.storage import create_key
+
+    create_key(args.file)
+    print(f"wrote a new 32-byte key to {args.file} (readable by its owner only)")
+    return EXIT_OK
+
+
+COMMANDS = [
+    Command(("privacy", "report"), "what is stored, why, how long, where it goes: from the live config and database",
+            _privacy_report, _with_config(_json_flag)),
+    Command(("audit", "verify"), "check the audit chain; exits 1 and names the first broken record", _audit_verify, _with_config(_json_flag)),
+    Command(("events", "export"), "write stored decision events as JSON lines or CSV (the export is audited)",
+            _events_export, _with_config(_export_arguments)),
+    Command(("people", "list"), "list enrolled people with their consent", _people_list, _with_config(_json_flag)),
+    Command(("people", "forget"), "erase a person's templates, consent and every pseudonymous link to them",
+            _people_forget, _with_config(_forget_arguments)),
+    Command(("people", "enroll"), "enrol a person from face photos (embeddings only) with a recorded consent",
+            _people_enroll, _with_config(_enroll_arguments)),
+    Command(("storage", "keygen"), "create a 32-byte key file (device key or embeddings key)", _storage_keygen, _keygen_arguments),
+]

@@ -1,0 +1,117 @@
+"""Decision events: what the gate decided, kept minimal and pseudonymous."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from kiosk.storage.audit import AuditKind, AuditLog
+from kiosk.storage.database import Database
+from kiosk.storage.keys import pseudonym
+
+Verdict = Literal["granted", "denied"]
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    """One decision as the gate made it; `EventStore` decides what of it is kept.
+
+    `reasons` are codes ("fever", "credential-expired"), never names: they go into the audit log,
+    which erasure cannot touch. `message`, what the person was shown, may name them and is not stored.
+    """
+
+    at: float
+    gate_id: str
+    verdict: Verdict
+    reasons: tuple[str, ...]
+    subject_ref: str | None
+    temperature_above: bool | None
+    temperature_c: float | None
+    message: str
+
+    def __post_init__(self) -> None:
+        if self.verdict not in ("granted", "denied"):
+            raise ValueError(f"verdict {self.verdict!r}: expected 'granted' or 'denied'")
+        if not math.isfinite(self.at):
+            raise ValueError(f"decision time {self.at}: expected seconds since the epoch")
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """A decision as kept: `subject_ref` is the device-keyed pseudonym, never the reference itself."""
+
+    id: int
+    at: float
+    gate_id: str
+    verdict: str
+    reasons: tuple[str, ...]
+    subject_ref: str | None
+    temperature_above: bool | None
+    temperature_c: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "at": self.at,
+            "gate_id": self.gate_id,
+            "verdict": self.verdict,
+            "reasons": list(self.reasons),
+            "subject_ref": self.subject_ref,
+            "temperature_above": self.temperature_above,
+            "temperature_c": self.temperature_c,
+        }
+
+
+class EventStore:
+    """Writes decisions durably, each with its audit record, before the gate acts on them."""
+
+    def __init__(
+        self, db: Database, device_key: bytes, *, record_temperature_values: bool = False, audit: AuditLog | None = None
+    ) -> None:
+        self._db = db
+        self._key = device_key
+        self._record_temperature_values = record_temperature_values
+        self.audit = audit or AuditLog(db, device_key)
+
+    def record(self, decision: DecisionRecord) -> int:
+        """Commit `decision` (and its audit record); returns the event id once it is on disk."""
+        subject = pseudonym(self._key, decision.subject_ref) if decision.subject_ref is not None else None
+        above = None if decision.temperature_above is None else int(decision.temperature_above)
+        value = decision.temperature_c if self._record_temperature_values else None
+        with self._db.transaction() as connection:
+            cursor = connection.execute(
+                "INSERT INTO events (at, gate_id, verdict, reasons, subject_ref, temperature_above, temperature_c)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (decision.at, decision.gate_id, decision.verdict, json.dumps(list(decision.reasons)), subject, above, value),
+            )
+            event_id = cursor.lastrowid
+            self.audit.append(
+                AuditKind.DECISION,
+                {"event": event_id, "gate_id": decision.gate_id, "verdict": decision.verdict, "reasons": list(decision.reasons)},
+            )
+        return event_id
+
+    def events(self, since: float = -math.inf, until: float = math.inf) -> Iterator[StoredEvent]:
+        """Stored events with `since <= at < until`, oldest first."""
+        rows = self._db.connection.execute(
+            "SELECT id, at, gate_id, verdict, reasons, subject_ref, temperature_above, temperature_c"
+            " FROM events WHERE at >= ? AND at < ? ORDER BY at, id",
+            (since, until),
+        )
+        for event_id, at, gate, verdict, reasons, subject, above, value in rows:
+            yield StoredEvent(event_id, at, gate, verdict, tuple(json.loads(reasons)), subject, None if above is None else bool(above), value)
+
+    def purge_before(self, cutoff: float) -> int:
+        """Delete events older than `cutoff` (epoch s); returns how many."""
+        with self._db.transaction() as connection:
+            return connection.execute("DELETE FROM events WHERE at < ?", (cutoff,)).rowcount
+
+    def unlink_subject(self, reference: str) -> int:
+        """Drop the pseudonymous link from every event to `reference`; returns how many events had one."""
+        with self._db.transaction() as connection:
+            return connection.execute(
+                "UPDATE events SET subject_ref = NULL WHERE subject_ref = ?", (pseudonym(self._key, reference),)
+            ).rowcount

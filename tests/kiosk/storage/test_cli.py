@@ -1,0 +1,145 @@
+"""The storage commands, run as the operator would: `python -m kiosk ...` in a subprocess."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import io
+import json
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from hardware.clock import ManualClock
+from kiosk.storage import AuditKind, Consent, DecisionRecord, Storage, StorageConfig
+
+DAY_S = 86400.0
+
+
+def kiosk(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kiosk", *map(str, args)], capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def config_file(tmp_path: Path, storage_config: StorageConfig) -> Path:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(
+        f'[storage]\npath = "{storage_config.path}"\ndevice_key_file = "{storage_config.device_key_file}"\n'
+        f'embeddings_key_file = "{storage_config.embeddings_key_file}"\n'
+    )
+    return path
+
+
+@pytest.fixture
+def now_clock() -> ManualClock:
+    """Wall time near the real now: the commands under test read the system clock."""
+    return ManualClock(wall_offset_s=float(int(time.time())))
+
+
+def test_audit_verify_reports_intact_then_the_first_broken_record(storage_config: StorageConfig, config_file: Path, now_clock: ManualClock) -> None:
+    with Storage.open(storage_config, now_clock) as storage:
+        for index in range(4):
+            storage.audit.append(AuditKind.DOOR_OVERRIDE, {"index": index})
+    intact = kiosk("audit", "verify", "--config", config_file)
+    assert (intact.returncode, intact.stdout) == (0, "audit log intact: 4 records (HMAC-SHA256 chain)\n")
+    with sqlite3.connect(storage_config.path) as raw:
+        raw.execute("DROP TRIGGER audit_log_no_update")
+        raw.execute("""UPDATE audit_log SET details = '{"index":9}' WHERE seq = 2""")
+    broken = kiosk("audit", "verify", "--config", config_file)
+    assert broken.returncode == 1
+    assert broken.stdout.startswith("audit log broken at record 2: record 2 was altered")
+    assert '"details": "{\\"index\\":9}"' in broken.stdout
+    as_json = json.loads(kiosk("audit", "verify", "--json", "--config", config_file).stdout)
+    assert (as_json["ok"], as_json["first_broken"], as_json["broken_record"]["seq"]) == (False, 2, 2)
+
+
+def test_audit_verify_names_a_missing_database(tmp_path: Path) -> None:
+    (tmp_path / "kiosk.toml").write_text(f'[storage]\npath = "{tmp_path / "none.db"}"\n')
+    result = kiosk("audit", "verify", "--config", tmp_path / "kiosk.toml")
+    assert result.returncode == 1
+    assert "none.db' does not exist" in result.stderr
+
+
+def test_events_export_writes_jsonl_and_csv_since_a_time_and_is_audited(
+    storage_config: StorageConfig, config_file: Path, now_clock: ManualClock
+) -> None:
+    now = now_clock.wall()
+    with Storage.open(storage_config, now_clock) as storage:
+        for age_s in (3 * DAY_S, DAY_S, 3600):
+            storage.events.record(DecisionRecord(now - age_s, "north", "denied", ("fever", "temp-38.1"), "p1", True, 38.1, "Denied"))
+    lines = kiosk("events", "export", "--since", "2d", "--format", "jsonl", "--config", config_file).stdout.splitlines()
+    rows = [json.loads(line) for line in lines]
+    assert [row["at"] for row in rows] == [now - DAY_S, now - 3600]
+    assert rows[0]["reasons"] == ["fever", "temp-38.1"] and rows[0]["temperature_c"] is None
+    assert len(rows[0]["subject_ref"]) == 64 and rows[0]["time"].endswith("Z")
+    output = config_file.parent / "events.csv"
+    result = kiosk("events", "export", "--since", "1970-01-01", "--format", "csv", "--output", output, "--config", config_file)
+    assert result.stderr == "exported 3 events\n"
+    table = list(csv.DictReader(io.StringIO(output.read_text())))
+    assert [row["reasons"] for row in table] == ["fever;temp-38.1"] * 3
+    with Storage.open(storage_config, now_clock) as storage:
+        exports = [json.loads(r.details) for r in storage.audit.records() if r.kind == AuditKind.EXPORT]
+        assert [e["events"] for e in exports] == [2, 3]
+        assert storage.audit.verify().ok
+
+
+def test_export_names_a_time_it_cannot_read(config_file: Path) -> None:
+    result = kiosk("events", "export", "--since", "last tuesday", "--config", config_file)
+    assert result.returncode == 2
+    assert "time 'last tuesday': expected an ISO date" in result.stderr
+
+
+def test_people_list_and_forget(
+    storage_config: StorageConfig, config_file: Path, now_clock: ManualClock, synthetic_templates: Callable
+) -> None:
+    with Storage.open(storage_config, now_clock) as storage:
+        given = Consent("entry", now_clock.wall(), now_clock.wall() + 30 * DAY_S, "desk: J. Doe")
+        storage.people.enroll("alice-01", synthetic_templates(seed=1), given)
+    listed = json.loads(kiosk("people", "list", "--json", "--config", config_file).stdout)
+    assert [(p["person_id"], p["templates"], p["consent"]["recorded_by"]) for p in listed] == [("alice-01", 3, "desk: J. Doe")]
+    assert kiosk("people", "list", "--config", config_file).stdout.startswith("alice-01\t3 templates\tconsent until ")
+    forgotten = kiosk("people", "forget", "alice-01", "--config", config_file)
+    assert (forgotten.returncode, forgotten.stdout) == (0, "erased 'alice-01': enrolment removed, 3 templates, 0 events unlinked\n")
+    assert json.loads(kiosk("people", "list", "--json", "--config", config_file).stdout) == []
+    again = kiosk("people", "forget", "alice-01", "--config", config_file)
+    assert again.returncode == 1 and "nothing stored about 'alice-01'" in again.stderr
+
+
+def test_enrolment_without_consent_is_refused_before_anything_is_stored(
+    storage_config: StorageConfig, config_file: Path, tmp_path: Path
+) -> None:
+    photo = tmp_path / "face.jpg"
+    photo.write_bytes(b"not looked at")
+    result = kiosk("people", "enroll", "alice-01", photo, "--config", config_file)
+    assert result.returncode == 2
+    assert "enrolment of 'alice-01' refused: no consent recorded" in result.stderr
+    assert not storage_config.path.exists()
+
+
+def test_enrolment_checks_its_arguments_before_the_face_pipeline(config_file: Path, tmp_path: Path) -> None:
+    result = kiosk("people", "enroll", "alice-01", tmp_path / "missing.jpg", "--consent", "desk", "--config", config_file)
+    assert result.returncode == 2 and "missing.jpg: no such file" in result.stderr
+    too_long = kiosk("people", "enroll", "alice-01", config_file, "--consent", "desk", "--valid-days", "999", "--config", config_file)
+    assert too_long.returncode == 2 and "--valid-days 999: expected more than 0 and at most 365" in too_long.stderr
+
+
+@pytest.mark.skipif(importlib.util.find_spec("kiosk.vision") is not None, reason="the face pipeline is installed")
+def test_enrolment_says_when_the_face_pipeline_is_missing(config_file: Path) -> None:
+    result = kiosk("people", "enroll", "alice-01", config_file, "--consent", "desk", "--config", config_file)
+    assert result.returncode == 1
+    assert result.stderr == "kiosk: face pipeline not installed (kiosk.vision is missing), so no face templates can be made\n"
+
+
+def test_keygen_writes_an_owner_only_key_and_never_overwrites(tmp_path: Path) -> None:
+    path = tmp_path / "keys" / "embeddings.key"
+    assert kiosk("storage", "keygen", path).returncode == 0
+    assert len(path.read_bytes()) == 32 and path.stat().st_mode & 0o777 == 0o600
+    key = path.read_bytes()
+    again = kiosk("storage", "keygen", path)
+    assert again.returncode == 1 and "already exists" in again.stderr
+    assert path.read_bytes() == key
