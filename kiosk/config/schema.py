@@ -51,7 +51,6 @@ class LoggingConfig:
 
 @dataclass(frozen=True)
 class ServiceConfig:
-    state_dir: str = setting("/var/lib/kiosk", "folder for the service's state (run marker); must be writable")
     loop_hz: float = setting(15.0, "gate loop iterations per second (camera frames analysed per second)", min=1, max=120)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import selectors
 import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from hardware.camera import Camera, Frame
@@ -140,14 +140,22 @@ class GateRunner:
         self._camera_backoff.succeeded()
         return frame, False
 
-    def serve(self, stop: socket.socket, period_s: float, watchdog: Watchdog | None = None) -> None:
-        """Repeat `step` until a byte arrives on `stop`; lock the door however it ends."""
+    def serve(
+        self,
+        stop: socket.socket,
+        period_s: float,
+        watchdog: Watchdog | None = None,
+        housekeeping: Callable[[], None] | None = None,
+    ) -> None:
+        """Repeat `step` (then `housekeeping`) until a byte arrives on `stop`; lock the door however it ends."""
         selector = selectors.DefaultSelector()
         selector.register(stop, selectors.EVENT_READ)
         try:
             while True:
                 started = self._clock.monotonic()
                 self.step()
+                if housekeeping is not None:
+                    housekeeping()
                 if watchdog is not None:
                     watchdog.ping()
                 remaining = period_s - (self._clock.monotonic() - started)
@@ -200,10 +208,10 @@ class GateRunner:
         elif isinstance(command, RaiseAlarm):
             logger.warning("alarm %s: %s", command.kind, command.message)
             self._door.set_indicator("buzzer", True)
-            self._recorder.note(f"alarm:{command.kind}", command.message, wall)
+            self._recorder.note("alarm-raised", f"{command.kind}: {command.message}", wall)
         elif isinstance(command, ClearAlarm):
             self._door.set_indicator("buzzer", False)
-            self._recorder.note(f"alarm-cleared:{command.kind}", "door closed", wall)
+            self._recorder.note("alarm-cleared", f"{command.kind}: door closed", wall)
         elif isinstance(command, StartVisit):
             for source in self._sources:
                 source.start_visit(command.holder_id)

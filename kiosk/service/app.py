@@ -10,63 +10,82 @@ from collections.abc import Callable
 
 from hardware.camera import open_camera
 from hardware.clock import Clock
-from hardware.door import open_door
+from hardware.door import Door, open_door
 from hardware.feedback import open_feedback
+from kiosk.config.dump import dump_config
 from kiosk.config.schema import KioskConfig
 from kiosk.errors import ConfigError
 from kiosk.gate.machine import GateMachine
 from kiosk.gate.policy import GatePolicy
 from kiosk.gate.runner import CheckSource, GateRunner, Recorder
-from kiosk.service.recording import LogRecorder
-from kiosk.service.run_marker import RunMarker
+from kiosk.service.recording import StoreRecorder, last_run_was_clean
 from kiosk.service.systemd import SystemdNotifier
+from kiosk.storage.storage import Storage
 
 logger = logging.getLogger(__name__)
 
-# Each check named in gate.checks is provided by a capability: "module:function(config, clock) -> CheckSource".
+# Each check named in gate.checks is provided by a capability: "module:function(config, clock, storage) -> CheckSource".
 SOURCE_BUILDERS: dict[str, str] = {}
 
 
-def build_sources(config: KioskConfig, clock: Clock) -> list[CheckSource]:
-    sources = []
+def build_sources(config: KioskConfig, clock: Clock, storage: Storage) -> list[CheckSource]:
+    sources: list[CheckSource] = []
     for check in config.gate.checks:
+        if any(check in source.checks for source in sources):
+            continue  # one source may serve several checks (face and mask)
         spec = SOURCE_BUILDERS.get(check)
         if spec is None:
-            raise ConfigError([f"gate.checks: check {check!r} has no capability installed in this build (available: {', '.join(SOURCE_BUILDERS) or 'none'})"])
+            available = ", ".join(SOURCE_BUILDERS) or "none"
+            raise ConfigError([f"gate.checks: check {check!r} has no capability installed in this build (available: {available})"])
         module_name, _, function_name = spec.partition(":")
-        build: Callable[[KioskConfig, Clock], CheckSource] = getattr(importlib.import_module(module_name), function_name)
-        sources.append(build(config, clock))
+        build: Callable[[KioskConfig, Clock, Storage], CheckSource] = getattr(importlib.import_module(module_name), function_name)
+        sources.append(build(config, clock, storage))
     return sources
 
 
-def build_runner(config: KioskConfig, clock: Clock, recorder: Recorder) -> GateRunner:
-    """Open every device (the door first, so the relay is driven locked before anything else)."""
-    door = open_door(config.door, clock)
-    try:
-        feedback = open_feedback(config.feedback, clock)
-        sources = build_sources(config, clock)
-        camera = open_camera(config.camera, clock) if any(s.needs_camera for s in sources) else None
-    except BaseException:
-        door.close()
-        raise
+def build_runner(config: KioskConfig, clock: Clock, door: Door, storage: Storage, recorder: Recorder) -> GateRunner:
+    feedback = open_feedback(config.feedback, clock)
+    sources = build_sources(config, clock, storage)
+    camera = open_camera(config.camera, clock) if any(s.needs_camera for s in sources) else None
     return GateRunner(GateMachine(GatePolicy.from_config(config.gate)), door, feedback, camera, sources, recorder, clock)
 
 
 def run_service(config: KioskConfig, clock: Clock) -> int:
-    """Serve until SIGTERM/SIGINT; returns the exit code. The relay ends locked whatever happens."""
-    marker = RunMarker(config.service.state_dir)
-    unclean = marker.begin()
-    notifier = SystemdNotifier(clock)
-    recorder = LogRecorder()
-    runner = build_runner(config, clock, recorder)
-    start_detail = "relay driven locked"
-    if unclean:
-        start_detail += "; the previous run ended without shutting down (killed, crashed or power lost)"
+    """Serve until SIGTERM/SIGINT; returns the exit code. The relay ends locked whatever happens.
+
+    The door is opened first, so the relay is driven locked before anything else happens.
+    """
+    door = open_door(config.door, clock)
     try:
-        runner.start(start_detail)
+        storage = Storage.open(config.storage, clock)
     except BaseException:
-        runner.shut_down()
+        door.close()
         raise
+    try:
+        clean = last_run_was_clean(storage)
+        storage.audit.record_config(dump_config(config))
+        try:
+            runner = build_runner(config, clock, door, storage, StoreRecorder(storage, config.gate.gate_id))
+        except BaseException:
+            door.close()
+            raise
+        detail = "relay driven locked"
+        if not clean:
+            detail += "; the previous run ended without shutting down (killed, crashed or power lost)"
+            logger.warning("previous run did not shut down; relay driven locked at start-up")
+        try:
+            runner.start(detail)
+        except BaseException:
+            runner.shut_down()
+            raise
+        _serve_until_signal(config, clock, runner, storage)
+    finally:
+        storage.close()
+    return 0
+
+
+def _serve_until_signal(config: KioskConfig, clock: Clock, runner: GateRunner, storage: Storage) -> None:
+    notifier = SystemdNotifier(clock)
     stop_reader, stop_writer = socket.socketpair()
     stop_writer.setblocking(False)
 
@@ -81,12 +100,10 @@ def run_service(config: KioskConfig, clock: Clock) -> int:
         notifier.ready()
         notifier.status(f"gate {config.gate.gate_id} serving")
         logger.info("serving", extra={"gate": config.gate.gate_id, "checks": list(config.gate.checks)})
-        runner.serve(stop_reader, 1.0 / config.service.loop_hz, watchdog=notifier)
+        runner.serve(stop_reader, 1.0 / config.service.loop_hz, watchdog=notifier, housekeeping=storage.tick)
         notifier.stopping()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         stop_reader.close()
         stop_writer.close()
-    marker.end()
-    return 0

@@ -50,12 +50,12 @@ def probe_door(config: KioskConfig, clock: Clock) -> Finding:
     return Finding("door", True, f"{config.door.driver}: relay driven locked, inputs readable")
 
 
-def probe_state_dir(config: KioskConfig, clock: Clock) -> Finding:
-    path = Path(config.service.state_dir)
-    existing = next((p for p in (path, *path.parents) if p.exists()), None)
+def probe_storage(config: KioskConfig, clock: Clock) -> Finding:
+    folder = Path(config.storage.path).parent
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
     if existing is not None and os.access(existing, os.W_OK):
-        return Finding("state", True, f"{path} is writable")
-    return Finding("state", False, f"{path} is not writable by this user", f"create it: sudo install -d -o $USER {path}")
+        return Finding("storage", True, f"database folder {folder} is writable")
+    return Finding("storage", False, f"database folder {folder} is not writable by this user", f"create it: sudo install -d -o $USER {folder}")
 
 
 def probe_speech(config: KioskConfig, clock: Clock) -> Finding:
@@ -66,7 +66,7 @@ def probe_speech(config: KioskConfig, clock: Clock) -> Finding:
     return Finding("speech", False, "feedback.speak = true but espeak-ng is not installed", "sudo apt-get install espeak-ng")
 
 
-PROBES: list[Probe] = [probe_state_dir, probe_door, probe_camera, probe_speech]
+PROBES: list[Probe] = [probe_storage, probe_door, probe_camera, probe_speech]
 
 
 def examine(config: KioskConfig, clock: Clock, probes: list[Probe] = PROBES) -> list[Finding]:

@@ -1,29 +1,49 @@
-"""Recorders: where the runner sends decisions and notable events."""
+"""The service's recorder: decisions into the event store, notable events into the audit log, both logged."""
 
 from __future__ import annotations
 
 import logging
 
 from kiosk.gate.commands import Decision
+from kiosk.storage.events import DecisionRecord
+from kiosk.storage.storage import Storage
 
 logger = logging.getLogger("kiosk.events")
 
+START_UP = "start-up"
+SHUT_DOWN = "shut-down"
 
-class LogRecorder:
-    """Decisions and notes as structured log lines: reason codes and pseudonymous refs, never names."""
+
+class StoreRecorder:
+    """Each write is committed before it returns, so the gate acts only on what is recorded.
+
+    Logs carry reason codes and pseudonymous references, never names or credential contents.
+    """
+
+    def __init__(self, storage: Storage, gate_id: str) -> None:
+        self._storage = storage
+        self._gate_id = gate_id
 
     def decision(self, decision: Decision, wall: float) -> None:
-        logger.info(
-            "decision",
-            extra={
-                "event": "decision",
-                "wall": wall,
-                "verdict": decision.verdict,
-                "reasons": list(decision.reasons),
-                "subject_ref": decision.subject,
-                "temperature_above": decision.temperature_above,
-            },
+        record = DecisionRecord(
+            at=wall,
+            gate_id=self._gate_id,
+            verdict=decision.verdict,  # type: ignore[arg-type]
+            reasons=decision.reasons,
+            subject_ref=decision.subject,
+            temperature_above=decision.temperature_above,
+            temperature_c=decision.temperature_c,
+            message=decision.message,
         )
+        event_id = self._storage.events.record(record)
+        logger.info("decision", extra={"event_id": event_id, "verdict": decision.verdict, "reasons": list(decision.reasons)})
 
     def note(self, kind: str, detail: str, wall: float) -> None:
-        logger.info("note", extra={"event": kind, "wall": wall, "detail": detail})
+        self._storage.audit.append(kind, {"gate": self._gate_id, "detail": detail})
+        logger.info(kind, extra={"detail": detail})
+
+
+def last_run_was_clean(storage: Storage) -> bool:
+    """False when the last run started and never recorded its shut-down: killed, crashed or power lost."""
+    last = storage.audit.last_of(START_UP, SHUT_DOWN)
+    return last is None or last.kind == SHUT_DOWN

@@ -116,6 +116,15 @@ class AuditLog:
             self.append(AuditKind.CONFIG_CHANGE, {"sha256": digest})
         return True
 
+    def last_of(self, *kinds: str) -> AuditRecord | None:
+        """The newest record of one of `kinds`, or None when there is none."""
+        marks = ", ".join("?" * len(kinds))
+        row = self._db.connection.execute(
+            f"SELECT seq, at, kind, details, prev_digest, digest FROM audit_log WHERE kind IN ({marks}) ORDER BY seq DESC LIMIT 1",
+            kinds,
+        ).fetchone()
+        return AuditRecord(*row) if row else None
+
     def records(self) -> list[AuditRecord]:
         rows = self._db.connection.execute("SELECT seq, at, kind, details, prev_digest, digest FROM audit_log ORDER BY seq")
         return [AuditRecord(*row) for row in rows]

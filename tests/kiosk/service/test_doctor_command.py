@@ -11,7 +11,7 @@ def run_doctor(config: Path) -> subprocess.CompletedProcess[str]:
 
 def test_doctor_passes_on_simulated_devices(tmp_path: Path) -> None:
     config = tmp_path / "kiosk.toml"
-    config.write_text(f'[service]\nstate_dir = "{tmp_path / "state"}"\n')
+    config.write_text(f'[storage]\npath = "{tmp_path / "state" / "kiosk.db"}"\n')
     result = run_doctor(config)
     assert result.returncode == 0, result.stdout
     assert "ok   door: simulated: relay driven locked" in result.stdout
@@ -19,7 +19,7 @@ def test_doctor_passes_on_simulated_devices(tmp_path: Path) -> None:
 
 def test_doctor_names_what_to_fix_for_gpio_off_a_pi(tmp_path: Path) -> None:
     config = tmp_path / "kiosk.toml"
-    config.write_text(f'[service]\nstate_dir = "{tmp_path}"\n[door]\ndriver = "gpio"\n')
+    config.write_text(f'[storage]\npath = "{tmp_path / "kiosk.db"}"\n[door]\ndriver = "gpio"\n')
     result = run_doctor(config)
     assert result.returncode == 1
     assert "FAIL door: door.driver 'gpio' needs the Python module 'RPi.GPIO'" in result.stdout
