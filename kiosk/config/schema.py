@@ -10,6 +10,7 @@ from hardware.door import DoorConfig, SimulatedDoorConfig
 from hardware.feedback import FeedbackConfig, SimulatedFeedbackConfig
 from hardware.settings import setting
 from hardware.thermometer import SimulatedThermometerConfig, ThermometerConfig
+from kiosk.credentials.config import CredentialsConfig
 
 CHECK_NAMES = ("credential", "face", "mask", "temperature")
 
@@ -55,3 +56,4 @@ class KioskConfig:
     door: DoorConfig = setting(SimulatedDoorConfig(), "lock relay, door contact, exit button, indicators")
     feedback: FeedbackConfig = setting(SimulatedFeedbackConfig(), "display and spoken prompts")
     logging: LoggingConfig = setting(LoggingConfig(), "service logs")
+    credentials: CredentialsConfig = setting(CredentialsConfig(), "signed credentials: trust store, formats, kiosk passes")
