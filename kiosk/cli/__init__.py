@@ -21,6 +21,8 @@ from kiosk.errors import ConfigError, KioskError
 
 COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.cli.config_commands",
+    "kiosk.cli.credential",
+    "kiosk.cli.passes",
 )
 
 EXIT_OK = 0
