@@ -36,6 +36,8 @@ class CredentialVerifier:
         try:
             if at.tzinfo is None:
                 raise Rejected("request", "naive-time", "The verification time has no time zone.")
+            if format == "unknown":
+                raise Rejected("prefix", "unknown-prefix", "This code is not a credential this gate knows.")
             if format not in self._config.formats:
                 raise Rejected("policy", "format-not-accepted", "This kind of credential is not accepted at this gate.")
             accepted = self._verify(format, text, at)
@@ -71,9 +73,7 @@ class CredentialVerifier:
             return dcc.verify_dcc(text, at, trust, config.max_decompressed_bytes)
         if format == "shc":
             return shc.verify_shc(text, at, trust, config.max_decompressed_bytes, config.clock_skew_s)
-        if format == "kiosk-pass":
-            return self._verify_pass(text, at)
-        raise Rejected("prefix", "unknown-prefix", "This code is not a credential this gate knows.")
+        return self._verify_pass(text, at)
 
     def _verify_pass(self, text: str, at: datetime) -> Accepted:
         config, trust = self._config, self._trust
