@@ -1,6 +1,8 @@
 """SMART Health Cards (`shc:/`): numeric QR text -> compact JWS -> raw DEFLATE -> JSON, ES256 offline.
 
-Issuer keys come from JWKS snapshots in the trust store (never fetched at scan time); a card whose
+Issuer keys come from JWKS snapshots in the trust store (never fetched at scan time). The key is
+found by the header's kid and the signature checked before the payload is inflated, so altered or
+oversized content is never unpacked; the payload's `iss` must then be the key's issuer. A card whose
 `vc.rid` is on its key's revocation list is revoked (an entry `rid.T` only for cards with nbf < T).
 Chunked cards (`shc:/K/T/...`, deprecated but still issued) are put together by `ShcChunkAssembler`.
 """
@@ -13,6 +15,7 @@ from datetime import datetime, timezone
 
 from kiosk.credentials.encoding import RAW_DEFLATE, decode_shc_numeric, inflate
 from kiosk.credentials.jws import check_es256, parse_jws
+from kiosk.credentials.signers import IssuerKey
 from kiosk.credentials.trust import ShcIssuer, TrustStore
 from kiosk.credentials.verdict import Accepted, Rejected
 
@@ -34,14 +37,11 @@ def verify_shc(text: str, at: datetime, trust: TrustStore, max_decompressed_byte
     token = parse_jws(decode_shc_numeric(body))
     if token.header.get("zip") != "DEF":
         raise Rejected("structure", "not-compressed", "The health card's content is not compressed as the standard requires.")
-    payload = _json_object(inflate(token.payload, max_decompressed_bytes, RAW_DEFLATE))
-    issuer = trust.shc_issuers.get(payload.get("iss")) if isinstance(payload.get("iss"), str) else None
-    if issuer is None:
-        raise Rejected("signature", "unknown-issuer", "The health card's issuer is not trusted at this gate.")
-    key = issuer.keys.get(token.header.get("kid")) if isinstance(token.header.get("kid"), str) else None
-    if key is None:
-        raise Rejected("signature", "unknown-key", "The health card was signed by a key this gate does not trust.")
+    issuer, key = _issuer_key(trust, token.header.get("kid"))
     check_es256(token, key.public_key)
+    payload = _json_object(inflate(token.payload, max_decompressed_bytes, RAW_DEFLATE))
+    if payload.get("iss") != issuer.iss:
+        raise Rejected("signature", "issuer-mismatch", "The health card names another issuer than the key that signed it.")
     credential = payload.get("vc")
     types = credential.get("type") if isinstance(credential, dict) else None
     if not isinstance(types, list) or HEALTH_CARD_TYPE not in types:
@@ -62,6 +62,15 @@ def verify_shc(text: str, at: datetime, trust: TrustStore, max_decompressed_byte
         identifier=f"{issuer.iss}#{rid}" if rid else f"{issuer.iss}#{token.signature.hex()}",
         valid_until=expires_at,
     )
+
+
+def _issuer_key(trust: TrustStore, kid: object) -> tuple[ShcIssuer, IssuerKey]:
+    """The trusted issuer and key with this kid (a key thumbprint, so unique across issuers)."""
+    for issuer in trust.shc_issuers.values():
+        key = issuer.keys.get(kid) if isinstance(kid, str) else None
+        if key is not None:
+            return issuer, key
+    raise Rejected("signature", "unknown-key", "The health card was signed by a key this gate does not trust.")
 
 
 def _json_object(data: bytes) -> dict:
