@@ -10,7 +10,8 @@ Layout (every part optional):
     revoked.json                      {"sha256": [hex, ...]}: SHA-256 of revoked credential identifiers
                                       (a DCC's UVCI `ci`, a kiosk pass's id)
 
-When the directory holds `current` (a link kept by `kiosk.credentials.updates`), that is read instead.
+When the directory holds `current` (a link kept by `kiosk.credentials.updates`), that generation is
+read instead, and if it has gone bad on disk, the newest older generation that still loads.
 """
 
 from __future__ import annotations
@@ -69,10 +70,26 @@ class TrustStore:
 
     @classmethod
     def load(cls, root: str | Path) -> TrustStore:
-        """Read a trust directory; raise TrustStoreError naming the first bad file."""
+        """Read a trust directory (its current generation when it has one); raise TrustStoreError naming the bad file."""
         root = Path(root)
-        if (root / "current").is_dir():
-            root = root / "current"
+        if not (root / "current").is_dir():
+            return cls._load_directory(root)
+        current = (root / "current").resolve()
+        older = sorted((p for p in (root / "generations").glob("[0-9]*") if p.name.isdigit() and p != current), reverse=True)
+        try:
+            return cls._load_directory(current)
+        except TrustStoreError as first_error:
+            for generation in older:
+                try:
+                    store = cls._load_directory(generation)
+                except TrustStoreError:
+                    continue
+                logger.error("trust generation %s is unreadable (%s); using last good %s", current.name, first_error, generation.name)
+                return store
+            raise
+
+    @classmethod
+    def _load_directory(cls, root: Path) -> TrustStore:
         if not root.is_dir():
             raise TrustStoreError(f"trust directory '{root}' does not exist (expected a directory of issuer keys)")
         ders = [_certificate_der(path) for path in sorted((root / "dcc").glob("*")) if path.suffix in (".pem", ".crt", ".der")]
