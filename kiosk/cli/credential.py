@@ -72,4 +72,25 @@ def _text_from_image(path: Path) -> str:
     return whole[-1] if whole else texts[0]
 
 
-COMMANDS = [Command(("credential", "verify"), "verify a signed credential offline and explain the verdict", _verify, _add_arguments)]
+def _update_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("update", type=Path, help="signed update file (trust store or revocation list)")
+    parser.add_argument("--trust", type=Path, required=True, help="trust root holding update-key.pem")
+
+
+def _update(args: argparse.Namespace) -> int:
+    from kiosk.credentials.updates import apply_update
+
+    try:
+        update = args.update.read_bytes()
+    except OSError as err:
+        raise UsageError(f"update file '{args.update}': {err.strerror or err} (expected a signed update file)") from err
+    outcome = apply_update(args.trust, update)
+    print(outcome.message)
+    return EXIT_OK if outcome.applied else EXIT_FAILED
+
+
+COMMANDS = [
+    Command(("credential", "verify"), "verify a signed credential offline and explain the verdict", _verify, _add_arguments),
+    Command(("credential", "update-trust"), "apply a signed trust-store or revocation update (keeps the last good one)",
+            _update, _update_arguments),
+]
