@@ -23,8 +23,8 @@ class CredentialsConfig:
     dynamic_window_s: int = setting(10, "how long one rotating pass code stays valid, seconds", min=2, max=300)
     gate_id: str = setting("main-entrance", "this gate's name as kiosk passes list it (keep equal to gate.gate_id)")
     zone: str = setting("", "zone this gate guards, as kiosk passes list it; empty when the site has no zones")
-    pseudonym_key_hex: str = setting(
-        "", "HMAC key for subject pseudonyms, 64 hex digits; empty: a new random key each start", secret=True
+    pseudonym_key_file: Path | None = setting(
+        None, "file holding the HMAC key for subject pseudonyms (at least 16 bytes); unset: a new random key each start"
     )
 
     def validate(self) -> list[str]:
@@ -38,11 +38,4 @@ class CredentialsConfig:
             value = getattr(self, name)
             if not value or value.upper().startswith(("HC1:", "SHC:/")):
                 problems.append(f"{name} = {value!r}: expected a short non-empty prefix other than 'HC1:' and 'shc:/'")
-        if self.pseudonym_key_hex:
-            try:
-                key = bytes.fromhex(self.pseudonym_key_hex)
-            except ValueError:
-                key = b""
-            if len(key) < 16:
-                problems.append("pseudonym_key_hex: expected at least 32 hex digits (16 bytes)")
         return problems

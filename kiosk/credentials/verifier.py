@@ -7,11 +7,13 @@ import hmac
 import logging
 import os
 from datetime import datetime
+from pathlib import Path
 
 from kiosk.credentials import dcc, kiosk_pass, shc
 from kiosk.credentials.config import CredentialsConfig
 from kiosk.credentials.trust import TrustStore
 from kiosk.credentials.verdict import Accepted, Rejected, Verification
+from kiosk.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +28,7 @@ class CredentialVerifier:
     def __init__(self, trust_store: TrustStore, config: CredentialsConfig) -> None:
         self._trust = trust_store
         self._config = config
-        key = bytes.fromhex(config.pseudonym_key_hex) if config.pseudonym_key_hex else os.urandom(32)
-        self._pseudonym_key = key
+        self._pseudonym_key = _pseudonym_key(config.pseudonym_key_file)
         self._replays = kiosk_pass.ReplayGuard()
 
     def verify(self, text: str, at: datetime) -> Verification:
@@ -98,3 +99,16 @@ class CredentialVerifier:
             return None
         digest = hmac.new(self._pseudonym_key, f"{format}:{identifier}".encode("utf-8"), hashlib.sha256)
         return digest.hexdigest()[:32]
+
+
+def _pseudonym_key(path: Path | None) -> bytes:
+    """The site's pseudonym key; without one, a random key (pseudonyms then hold only until restart)."""
+    if path is None:
+        return os.urandom(32)
+    try:
+        key = path.read_bytes()
+    except OSError as err:
+        raise ConfigError([f"credentials.pseudonym_key_file '{path}': {err.strerror or err} (expected a readable key file)"]) from err
+    if len(key) < 16:
+        raise ConfigError([f"credentials.pseudonym_key_file '{path}': {len(key)} bytes (expected a key of at least 16 bytes)"])
+    return key

@@ -138,3 +138,13 @@ def test_code_made_by_another_device_is_refused(trust, rotating_pass) -> None:
 def test_static_pass_cannot_rotate(trust, issuer_key, device_key) -> None:
     code = _code(issue_pass(_claims(), issuer_key, "KP1:"), device_key, T0)
     assert verifier_for(trust, dynamic_window_s=10).verify(code, T0).reason == "not-dynamic"
+
+
+def test_pseudonyms_are_stable_under_one_site_key(trust, issuer_key, tmp_path) -> None:
+    key_file = tmp_path / "pseudonym.key"
+    key_file.write_bytes(b"k" * 32)
+    text = issue_pass(_claims(), issuer_key, "KP1:")
+    first = verifier_for(trust, pseudonym_key_file=key_file).verify(text, T0).subject_ref
+    second = verifier_for(trust, pseudonym_key_file=key_file).verify(text, T0).subject_ref
+    unkeyed = verifier_for(trust).verify(text, T0).subject_ref
+    assert first == second != unkeyed
