@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
@@ -16,7 +16,6 @@ from kiosk.credentials.cose import PublicKey
 from kiosk.credentials.encoding import decode_base64url, encode_base64url
 from kiosk.credentials.verdict import Rejected
 
-logger = logging.getLogger(__name__)
 
 # DCC certificate types and the extended-key-usage OIDs that allow a document signer to sign them
 # (eHealth Network trust framework; both the registered arc and the older "1.3.6.1.4.1.0.1847" one).
@@ -45,36 +44,46 @@ class DocumentSigner:
 
 
 def document_signer_from_der(der: bytes) -> DocumentSigner:
-    """Read a DER X.509 document signer; raise ValueError when it is not a certificate with an EC or RSA key."""
-    certificate = x509.load_der_x509_certificate(der)
-    key = certificate.public_key()
-    if not isinstance(key, (ec.EllipticCurvePublicKey, rsa.RSAPublicKey)):
-        raise ValueError(f"unsupported signer key type {type(key).__name__} (expected EC P-256 or RSA)")
-    return DocumentSigner(
-        kid=hashlib.sha256(der).digest()[:8],
-        public_key=key,
-        not_before=certificate.not_valid_before_utc,
-        not_after=certificate.not_valid_after_utc,
-        extended_key_usages=_extended_key_usages(certificate),
-    )
+    """Read a DER X.509 document signer; raise ValueError when it is not a certificate with an EC or RSA key.
 
-
-def _extended_key_usages(certificate: x509.Certificate) -> frozenset[str]:
-    """The certificate's extended-key-usage OIDs.
-
-    Some national signers encode extensions that strict DER parsers refuse (an empty EKU sequence, a
-    DEFAULT value written out); `cryptography` then raises on `.extensions`. Such a certificate is read as
-    carrying no usage restriction, which is how the EU reference tests (with laxer parsers) read them.
+    Some national signer certificates break strict DER (a negative serial number, an empty EKU
+    sequence, a DEFAULT value written out), which `cryptography` refuses. Those parts are then read
+    with asn1crypto's lenient parser, as the EU reference tests (with laxer parsers) read them.
     """
     try:
+        certificate = x509.load_der_x509_certificate(der)
+    except ValueError:
+        return _lenient_document_signer(der)
+    try:
         extension = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage)
+        usages = frozenset(oid.dotted_string for oid in extension.value)
     except x509.ExtensionNotFound:
-        return frozenset()
-    except ValueError as err:
-        logger.warning("signer certificate %s has unparseable extensions (%s); no key-usage limit applied",
-                       certificate.serial_number, err)
-        return frozenset()
-    return frozenset(oid.dotted_string for oid in extension.value)
+        usages = frozenset()
+    except ValueError:
+        usages = _lenient_document_signer(der).extended_key_usages
+    return _document_signer(der, certificate.public_key(), certificate.not_valid_before_utc, certificate.not_valid_after_utc, usages)
+
+
+def _lenient_document_signer(der: bytes) -> DocumentSigner:
+    try:
+        certificate = asn1_x509.Certificate.load(der)
+        validity = certificate["tbs_certificate"]["validity"]
+        usages = certificate.extended_key_usage_value
+        return _document_signer(
+            der,
+            serialization.load_der_public_key(certificate.public_key.dump()),
+            validity["not_before"].native,
+            validity["not_after"].native,
+            frozenset(oid.dotted for oid in usages) if usages else frozenset(),
+        )
+    except (ValueError, TypeError, KeyError) as err:
+        raise ValueError(f"not a readable X.509 certificate ({err})") from err
+
+
+def _document_signer(der: bytes, key: object, not_before: datetime, not_after: datetime, usages: frozenset[str]) -> DocumentSigner:
+    if not isinstance(key, (ec.EllipticCurvePublicKey, rsa.RSAPublicKey)):
+        raise ValueError(f"unsupported signer key type {type(key).__name__} (expected EC P-256 or RSA)")
+    return DocumentSigner(hashlib.sha256(der).digest()[:8], key, not_before, not_after, usages)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from datetime import timedelta
 import base45
 import cbor2
 import pytest
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from kiosk.credentials import TrustStore
@@ -167,3 +168,16 @@ def test_format_turned_off_in_config_is_refused_by_policy(signer) -> None:
 def test_time_without_zone_is_a_request_error(signer) -> None:
     verdict = verifier_for(signer.trust()).verify(hc1(signer.cose()), NOW.replace(tzinfo=None))
     assert (verdict.valid, verdict.stage) == (False, "request")
+
+
+@pytest.mark.filterwarnings("ignore:Parsed a serial number which wasn't positive")
+def test_signer_with_a_negative_serial_number_is_still_read() -> None:
+    # RFC 5280 forbids negative serials and strict parsers refuse them; some national signers have them.
+    signer = make_signer()
+    der = bytearray(signer.der)
+    serial_at = der.index(b"\xa0\x03\x02\x01\x02\x02") + 7  # [0] v3, then the serial INTEGER's first content byte
+    der[serial_at] |= 0x80
+    trust = TrustStore.from_certificates([bytes(der)])
+    [read] = trust.dcc_signers[hashlib.sha256(der).digest()[:8]]
+    assert read.public_key.public_numbers() == signer.key.public_key().public_numbers()
+    assert read.not_after == x509.load_der_x509_certificate(signer.der).not_valid_after_utc
