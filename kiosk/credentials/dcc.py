@@ -1,7 +1,7 @@
 """EU Digital COVID Certificate (`HC1:`): base45 -> zlib -> COSE_Sign1 -> CWT -> health certificate.
 
-Checks, in order: prefix, base45, zlib (size-limited), COSE/CWT structure, signer by `kid` and its
-signature, the signer's extended key usage for the certificate type, the JSON schema of the payload's
+Checks, in order: prefix, base45, zlib (size-limited), COSE structure, signer by `kid` and its
+signature (before the signed content is parsed), CWT structure, the signer's extended key usage for the certificate type, the JSON schema of the payload's
 version, the validity period (now <= exp, the signer certificate valid now and at iat), and
 revocation of the UVCI.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from kiosk.credentials.cose import check_signature, loads_cbor, parse_sign1
+from kiosk.credentials.cose import CoseSign1, check_signature, loads_cbor, parse_sign1
 from kiosk.credentials.dcc_schema import ENTRY_GROUPS, check_payload
 from kiosk.credentials.encoding import decode_base45, inflate
 from kiosk.credentials.signers import DocumentSigner
@@ -19,7 +19,7 @@ from kiosk.credentials.trust import TrustStore
 from kiosk.credentials.verdict import Accepted, Rejected
 
 PREFIX = "HC1:"
-CLAIM_ISSUER, CLAIM_EXPIRY, CLAIM_ISSUED_AT, CLAIM_HCERT = 1, 4, 6, -260
+CLAIM_EXPIRY, CLAIM_ISSUED_AT, CLAIM_HCERT = 4, 6, -260
 TYPE_NAMES = {"v": "vaccination", "t": "test", "r": "recovery"}
 
 
@@ -29,10 +29,10 @@ def verify_dcc(text: str, at: datetime, trust: TrustStore, max_decompressed_byte
         raise Rejected("prefix", "unknown-prefix", "This is not an EU Digital COVID Certificate.")
     compressed = decode_base45(text[len(PREFIX) :])
     message = parse_sign1(inflate(compressed, max_decompressed_bytes))
+    signer = _signer(message, trust)
     claims = loads_cbor(message.payload, "certificate content")
     if not isinstance(claims, dict):
         raise Rejected("structure", "bad-cwt", "The certificate's content is not a CWT claims map.")
-    signer = _signer(message, trust)
     payload = _health_certificate(claims)
     groups = [group for group in ENTRY_GROUPS if group in payload]
     if len(groups) == 1 and not signer.may_sign(groups[0]):
@@ -51,22 +51,21 @@ def verify_dcc(text: str, at: datetime, trust: TrustStore, max_decompressed_byte
     )
 
 
-def _signer(message: Any, trust: TrustStore) -> DocumentSigner:
-    """The trusted signer named by the message's kid whose key verifies the signature."""
+def _signer(message: CoseSign1, trust: TrustStore) -> DocumentSigner:
+    """The trusted signer named by the message's kid whose key verifies the signature (kids may collide)."""
     if message.kid is None:
         raise Rejected("signature", "no-kid", "The certificate does not name its signing key.")
     candidates = trust.dcc_signers.get(message.kid, ())
     if not candidates:
         raise Rejected("signature", "unknown-signer", "The certificate was signed by a key this gate does not trust.")
-    failure: Rejected | None = None
-    for signer in candidates:
+    for signer in candidates[:-1]:
         try:
             check_signature(message, signer.public_key)
             return signer
-        except Rejected as rejected:
-            failure = rejected
-    assert failure is not None
-    raise failure
+        except Rejected:
+            continue
+    check_signature(message, candidates[-1].public_key)
+    return candidates[-1]
 
 
 def _health_certificate(claims: dict) -> dict:
@@ -100,7 +99,7 @@ def _check_times(claims: dict, signer: DocumentSigner, at: datetime) -> datetime
     expires_at = _timestamp(claims.get(CLAIM_EXPIRY))
     issued_at = _timestamp(claims.get(CLAIM_ISSUED_AT)) if CLAIM_ISSUED_AT in claims else None
     if expires_at is None or (CLAIM_ISSUED_AT in claims and issued_at is None):
-        raise Rejected("validity-period", "no-expiry", "The certificate does not state a valid expiry date.")
+        raise Rejected("validity-period", "bad-dates", "The certificate does not state valid issue and expiry dates.")
     if at > expires_at:
         raise Rejected("validity-period", "expired", f"This certificate expired on {expires_at:%Y-%m-%d}.")
     if at < signer.not_before:

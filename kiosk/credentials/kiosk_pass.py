@@ -145,11 +145,11 @@ def verify_dynamic(text: str, prefix: str, at: datetime, trust: TrustStore, cloc
 
 def _verify_signed_pass(signed_pass: bytes, at: datetime, trust: TrustStore, clock_skew_s: float) -> tuple[Accepted, PassClaims]:
     message = parse_sign1(signed_pass)
-    claims = _claims(loads_cbor(message.payload, "pass content"))
     key = trust.pass_keys.get(message.kid) if message.kid is not None else None
     if key is None:
         raise Rejected("signature", "unknown-signer", "The pass was signed by a key this gate does not trust.")
     check_signature(message, key)
+    claims = _claims(loads_cbor(message.payload, "pass content"))
     if claims.not_before.timestamp() > at.timestamp() + clock_skew_s:
         raise Rejected("validity-period", "not-yet-valid", f"This pass is valid only from {claims.not_before:%Y-%m-%d %H:%M}.")
     if at > claims.expires_at:

@@ -33,28 +33,28 @@ class CredentialVerifier:
 
     def verify(self, text: str, at: datetime) -> Verification:
         """The verdict on one credential text at time `at` (timezone-aware)."""
-        format = self._format_of(text)
+        kind = self._format_of(text)
         try:
             if at.tzinfo is None:
                 raise Rejected("request", "naive-time", "The verification time has no time zone.")
-            if format == "unknown":
+            if kind == "unknown":
                 raise Rejected("prefix", "unknown-prefix", "This code is not a credential this gate knows.")
-            if format not in self._config.formats:
+            if kind not in self._config.formats:
                 raise Rejected("policy", "format-not-accepted", "This kind of credential is not accepted at this gate.")
-            accepted = self._verify(format, text, at)
+            accepted = self._verify(kind, text, at)
         except Rejected as rejected:
-            logger.info("credential rejected: format=%s stage=%s reason=%s", format, rejected.stage, rejected.reason)
-            return rejected.verdict(format)
+            logger.info("credential rejected: format=%s stage=%s reason=%s", kind, rejected.stage, rejected.reason)
+            return rejected.verdict(kind)
         except Exception:  # a bug in a parser must not take the gate down; it is logged and refused
-            logger.exception("credential verification failed unexpectedly (format=%s)", format)
-            return Verification(False, "structure", "internal-error", "This code could not be checked.", format)
+            logger.exception("credential verification failed unexpectedly (format=%s)", kind)
+            return Verification(False, "structure", "internal-error", "This code could not be checked.", kind)
         return Verification(
             valid=True,
             stage="ok",
             reason="ok",
             message=accepted.message,
-            format=format,
-            subject_ref=self._pseudonym(format, accepted.identifier),
+            format=kind,
+            subject_ref=self._pseudonym(kind, accepted.identifier),
             holder_id=accepted.holder_id,
             valid_until=accepted.valid_until,
         )
@@ -68,11 +68,11 @@ class CredentialVerifier:
             return "kiosk-pass"
         return "unknown"
 
-    def _verify(self, format: str, text: str, at: datetime) -> Accepted:
+    def _verify(self, kind: str, text: str, at: datetime) -> Accepted:
         config, trust = self._config, self._trust
-        if format == "dcc":
+        if kind == "dcc":
             return dcc.verify_dcc(text, at, trust, config.max_decompressed_bytes)
-        if format == "shc":
+        if kind == "shc":
             return shc.verify_shc(text, at, trust, config.max_decompressed_bytes, config.clock_skew_s)
         return self._verify_pass(text, at)
 
@@ -93,11 +93,11 @@ class CredentialVerifier:
                 raise Rejected("policy", "replayed", "This code was already used: show the live code on your phone.")
         return accepted
 
-    def _pseudonym(self, format: str, identifier: str | None) -> str | None:
+    def _pseudonym(self, kind: str, identifier: str | None) -> str | None:
         """A keyed hash of the credential identifier: stable for this key, useless without it."""
         if identifier is None:
             return None
-        digest = hmac.new(self._pseudonym_key, f"{format}:{identifier}".encode("utf-8"), hashlib.sha256)
+        digest = hmac.new(self._pseudonym_key, f"{kind}:{identifier}".encode("utf-8"), hashlib.sha256)
         return digest.hexdigest()[:32]
 
 

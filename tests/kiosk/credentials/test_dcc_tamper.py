@@ -39,19 +39,26 @@ def test_verdict_keeps_no_name_or_birth_date(signer) -> None:
     assert verdict.subject_ref is not None and len(verdict.subject_ref) == 32
 
 
-@pytest.mark.parametrize("part", [0, 2, 3], ids=["protected-header", "payload", "signature"])
-@pytest.mark.parametrize("position", [0.1, 0.5, 0.99])
-def test_one_flipped_bit_is_rejected_at_signature_stage(signer, part: int, position: float) -> None:
+@pytest.mark.parametrize("part", [2, 3], ids=["payload", "signature"])
+def test_every_flipped_bit_in_payload_or_signature_is_rejected_at_signature_stage(signer, part: int) -> None:
     parts = signer.cose()
-    data = parts[part]
-    index = int(len(data) * position)
-    if part == 0:
-        index = len(data) - 1  # flip inside the kid, so the header stays a readable map
-    parts[part] = _flip_bit(data, index)
-    verdict = _verify(hc1(parts), signer.trust())
-    assert not verdict.valid
-    assert verdict.stage == "signature", verdict
-    assert verdict.reason in ("bad-signature", "unknown-signer")
+    verifier = verifier_for(signer.trust())
+    for index in range(len(parts[part])):
+        tampered = list(parts)
+        tampered[part] = _flip_bit(parts[part], index)
+        verdict = verifier.verify(hc1(tampered), NOW)
+        assert (verdict.valid, verdict.stage, verdict.reason) == (False, "signature", "bad-signature"), index
+
+
+def test_every_flipped_bit_in_the_protected_header_is_rejected(signer) -> None:
+    parts = signer.cose()
+    verifier = verifier_for(signer.trust())
+    for index in range(len(parts[0])):
+        tampered = [_flip_bit(parts[0], index), *parts[1:]]
+        verdict = verifier.verify(hc1(tampered), NOW)
+        assert not verdict.valid, index
+        # A flip in the header's own CBOR framing makes it unreadable; any readable header fails the signature.
+        assert verdict.stage in ("signature", "structure"), (index, verdict)
 
 
 def test_missing_algorithm_is_rejected(signer) -> None:
