@@ -19,11 +19,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
@@ -54,6 +54,8 @@ class ShcIssuer:
 
 @dataclass(frozen=True)
 class TrustStore:
+    """Who the gate trusts: DCC signers by kid, SHC issuers by `iss`, pass issuer keys by kid, revoked ids."""
+
     dcc_signers: dict[bytes, tuple[DocumentSigner, ...]] = field(default_factory=dict)
     shc_issuers: dict[str, ShcIssuer] = field(default_factory=dict)
     pass_keys: dict[bytes, ed25519.Ed25519PublicKey] = field(default_factory=dict)
@@ -92,11 +94,13 @@ class TrustStore:
     def _load_directory(cls, root: Path) -> TrustStore:
         if not root.is_dir():
             raise TrustStoreError(f"trust directory '{root}' does not exist (expected a directory of issuer keys)")
-        ders = [_certificate_der(path) for path in sorted((root / "dcc").glob("*")) if path.suffix in (".pem", ".crt", ".der")]
-        try:
-            dcc = cls.from_certificates(ders)
-        except ValueError as err:
-            raise TrustStoreError(f"trust directory '{root}/dcc': {err}") from err
+        signers: dict[bytes, tuple[DocumentSigner, ...]] = {}
+        for path in sorted(p for p in (root / "dcc").glob("*") if p.suffix in (".pem", ".crt", ".der")):
+            try:
+                signer = document_signer_from_der(_certificate_der(path))
+            except ValueError as err:
+                raise TrustStoreError(f"trust file '{path}': {err} (expected an EC or RSA document signer certificate)") from err
+            signers[signer.kid] = signers.get(signer.kid, ()) + (signer,)
         issuers = {}
         for directory in sorted(p for p in (root / "shc").glob("*") if p.is_dir()):
             issuer = _shc_issuer(directory)
@@ -105,7 +109,7 @@ class TrustStore:
         for path in sorted((root / "kiosk").glob("*.pem")):
             key = _ed25519_key(path)
             pass_keys[ed25519_kid(key)] = key
-        return cls(dcc.dcc_signers, issuers, pass_keys, _revoked(root / "revoked.json"))
+        return cls(signers, issuers, pass_keys, _revoked(root / "revoked.json"))
 
     def is_revoked(self, identifier: str) -> bool:
         return hashlib.sha256(identifier.encode("utf-8")).hexdigest() in self.revoked_sha256
@@ -119,13 +123,14 @@ def _read_json(path: Path) -> object:
 
 
 def _certificate_der(path: Path) -> bytes:
+    """The certificate's DER bytes as issued (its kid is their hash), from a .der file or a PEM one."""
     data = path.read_bytes()
     if path.suffix == ".der":
         return data
     try:
-        return x509.load_pem_x509_certificate(data).public_bytes(serialization.Encoding.DER)
-    except ValueError as err:
-        raise TrustStoreError(f"trust file '{path}': {err} (expected a PEM X.509 certificate)") from err
+        return ssl.PEM_cert_to_DER_cert(data.decode("ascii"))
+    except (UnicodeDecodeError, ValueError) as err:
+        raise ValueError("not a PEM certificate (expected -----BEGIN CERTIFICATE----- ...)") from err
 
 
 def _shc_issuer(directory: Path) -> ShcIssuer:
