@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from datetime import datetime, timezone
@@ -39,7 +40,7 @@ def _verify(args: argparse.Namespace) -> int:
     text = args.text if args.text is not None else _text_from_image(args.image)
     verdict = CredentialVerifier(TrustStore.load(args.trust), CredentialsConfig()).verify(text, at)
     if args.json:
-        fields = {name: getattr(verdict, name) for name in verdict.__dataclass_fields__}
+        fields = dataclasses.asdict(verdict)
         fields["valid_until"] = verdict.valid_until.isoformat() if verdict.valid_until else None
         print(json.dumps(fields))
     elif verdict.valid:

@@ -46,13 +46,7 @@ def verify_shc(text: str, at: datetime, trust: TrustStore, max_decompressed_byte
     types = credential.get("type") if isinstance(credential, dict) else None
     if not isinstance(types, list) or HEALTH_CARD_TYPE not in types:
         raise Rejected("structure", "not-health-card", "The signed content is not a SMART Health Card.")
-    not_before, expires_at = _time_claim(payload, "nbf"), _time_claim(payload, "exp")
-    if not_before is None:
-        raise Rejected("validity-period", "no-dates", "The health card does not state when it was issued.")
-    if not_before.timestamp() > at.timestamp() + clock_skew_s:
-        raise Rejected("validity-period", "not-yet-valid", f"This health card is valid only from {not_before:%Y-%m-%d}.")
-    if expires_at is not None and at > expires_at:
-        raise Rejected("validity-period", "expired", f"This health card expired on {expires_at:%Y-%m-%d}.")
+    not_before, expires_at = _check_period(payload, at, clock_skew_s)
     rid = credential.get("rid") if isinstance(credential.get("rid"), str) else None
     if rid is not None and _is_revoked(issuer, key.kid, rid, not_before):
         raise Rejected("revoked", "revoked", "This health card has been revoked by its issuer.")
@@ -71,6 +65,18 @@ def _issuer_key(trust: TrustStore, kid: object) -> tuple[ShcIssuer, IssuerKey]:
         if key is not None:
             return issuer, key
     raise Rejected("signature", "unknown-key", "The health card was signed by a key this gate does not trust.")
+
+
+def _check_period(payload: dict, at: datetime, clock_skew_s: float) -> tuple[datetime, datetime | None]:
+    """(nbf, exp or None); raise Rejected unless `at` lies between them (nbf with `clock_skew_s` of grace)."""
+    not_before, expires_at = _time_claim(payload, "nbf"), _time_claim(payload, "exp")
+    if not_before is None:
+        raise Rejected("validity-period", "no-dates", "The health card does not state when it was issued.")
+    if not_before.timestamp() > at.timestamp() + clock_skew_s:
+        raise Rejected("validity-period", "not-yet-valid", f"This health card is valid only from {not_before:%Y-%m-%d}.")
+    if expires_at is not None and at > expires_at:
+        raise Rejected("validity-period", "expired", f"This health card expired on {expires_at:%Y-%m-%d}.")
+    return not_before, expires_at
 
 
 def _json_object(data: bytes) -> dict:

@@ -99,7 +99,7 @@ class TrustStore:
             try:
                 signer = document_signer_from_der(_certificate_der(path))
             except ValueError as err:
-                raise TrustStoreError(f"trust file '{path}': {err} (expected an EC or RSA document signer certificate)") from err
+                raise TrustStoreError(f"trust file '{path}': {err}") from err
             signers[signer.kid] = signers.get(signer.kid, ()) + (signer,)
         issuers = {}
         for directory in sorted(p for p in (root / "shc").glob("*") if p.is_dir()):
