@@ -40,13 +40,12 @@ def verify_dcc(text: str, at: datetime, trust: TrustStore, max_decompressed_byte
         raise Rejected("key-usage", "signer-not-allowed", f"The issuer's key may not sign {name} certificates.")
     certificate_type = check_payload(payload)
     expires_at = _check_times(claims, signer, at)
-    entry = payload[certificate_type][0]
-    uvci = entry.get("ci") if isinstance(entry, dict) and isinstance(entry.get("ci"), str) else None
-    if uvci is not None and trust.is_revoked(uvci):
+    uvcis = [entry["ci"] for entry in payload[certificate_type] if isinstance(entry, dict) and isinstance(entry.get("ci"), str)]
+    if any(trust.is_revoked(uvci) for uvci in uvcis):
         raise Rejected("revoked", "revoked", "This certificate has been revoked by its issuer.")
     return Accepted(
         message=f"Valid EU COVID certificate ({TYPE_NAMES[certificate_type]}) until {expires_at:%Y-%m-%d}.",
-        identifier=uvci,
+        identifier=uvcis[0] if uvcis else None,
         valid_until=expires_at,
     )
 

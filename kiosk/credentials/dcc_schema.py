@@ -5,7 +5,8 @@ The schema files in `dcc_schemas/` are the eHealth Network's `DGC/DCC.combined-s
 checked against the newest vendored release not newer than its `ver` with the same major version
 (1.3.2 -> 1.3.0, 1.2.0 -> 1.1.0); 1.0.x payloads, older than every vendored release, are checked
 against 1.1.0, whose rules differ from 1.0's only in also allowing a partial birth date. As in the EU reference tests, `format` keywords are annotations,
-not assertions. On top of the schema, a certificate must hold exactly one entry across v, t and r.
+not assertions. On top of the schema, a certificate must be of exactly one type: one of the v, t
+and r groups (how many entries that group may hold is the schema version's rule: one from 1.3.0).
 """
 
 from __future__ import annotations
@@ -45,9 +46,8 @@ def check_payload(payload: Any) -> str:
         where = "/".join(str(part) for part in error.absolute_path) or "the certificate"
         raise Rejected("schema", "schema-violation", f"The certificate's content is invalid at {where}.")
     groups = [group for group in ENTRY_GROUPS if group in payload]
-    entries = sum(len(payload[group]) for group in groups)
-    if len(groups) != 1 or entries != 1:
-        raise Rejected("schema", "not-one-entry", "A certificate must hold exactly one vaccination, test or recovery.")
+    if len(groups) != 1:
+        raise Rejected("schema", "not-one-type", "A certificate must be one of vaccination, test or recovery.")
     return groups[0]
 
 

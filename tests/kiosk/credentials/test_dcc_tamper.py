@@ -140,11 +140,22 @@ def test_schema_violation_is_rejected(signer) -> None:
     assert _verify(hc1(signer.cose(payload)), signer.trust()).stage == "schema"
 
 
-def test_two_entries_are_rejected(signer) -> None:
-    entry = VACCINATION["v"][0]
-    payload = {**VACCINATION, "ver": "1.2.1", "v": [entry, {**entry, "dn": 1}]}
+def test_certificate_of_two_types_is_rejected(signer) -> None:
+    test_entry = {"tg": "840539006", "tt": "LP6464-4", "sc": "2026-01-14T08:00:00Z", "tr": "260415000", "tc": "Lab",
+                  "co": "AT", "is": "Ministry of Health", "ci": "URN:UVCI:01:AT:TEST#1"}
+    payload = {**VACCINATION, "ver": "1.2.1", "t": [test_entry]}
     verdict = _verify(hc1(signer.cose(payload)), signer.trust())
-    assert (verdict.stage, verdict.reason) == ("schema", "not-one-entry")
+    assert (verdict.stage, verdict.reason) == ("schema", "not-one-type")
+
+
+@pytest.mark.parametrize(("version", "valid"), [("1.2.1", True), ("1.3.0", False)])
+def test_several_entries_of_one_type_follow_the_schema_version(signer, version: str, valid: bool) -> None:
+    entry = VACCINATION["v"][0]
+    payload = {**VACCINATION, "ver": version, "v": [{**entry, "dn": 1}, entry]}
+    verdict = _verify(hc1(signer.cose(payload)), signer.trust())
+    assert verdict.valid is valid
+    if not valid:
+        assert verdict.stage == "schema"
 
 
 def test_revoked_uvci_is_rejected(signer) -> None:
