@@ -7,10 +7,14 @@ import json
 import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.cli import EXIT_FAILED, EXIT_OK, Command
 from kiosk.credentials.config import CredentialsConfig
 from kiosk.errors import UsageError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ed25519
 
 
 def _keygen_arguments(parser: argparse.ArgumentParser) -> None:
@@ -145,7 +149,7 @@ def _time(text: str | None) -> datetime:
     return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
 
 
-def _private_key(path: Path):
+def _private_key(path: Path) -> ed25519.Ed25519PrivateKey:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ed25519
 
@@ -158,7 +162,7 @@ def _private_key(path: Path):
     return key
 
 
-def _public_key(path: Path):
+def _public_key(path: Path) -> ed25519.Ed25519PublicKey:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ed25519
 

@@ -66,6 +66,25 @@ def apply_update(root: Path, update: bytes) -> UpdateOutcome:
         return UpdateOutcome(False, None, rejected.reason, rejected.message)
     if sequence <= current_sequence(root):
         return UpdateOutcome(False, sequence, "not-newer", f"Update {sequence} is not newer than {current_sequence(root)}.")
+    staging = _stage(root, sequence, files)
+    try:
+        TrustStore.load(staging)
+    except TrustStoreError as err:
+        shutil.rmtree(staging)
+        return UpdateOutcome(False, sequence, "bad-content", f"Update {sequence} was refused: {err}")
+    generation = staging.with_name(f"{sequence:08d}")
+    staging.rename(generation)
+    link = root / "current.new"
+    link.unlink(missing_ok=True)
+    link.symlink_to(Path("generations") / generation.name)
+    os.replace(link, root / "current")
+    _prune(root, keep=2)
+    logger.info("trust update %d applied", sequence)
+    return UpdateOutcome(True, sequence, "applied", f"Update {sequence} is now in use.")
+
+
+def _stage(root: Path, sequence: int, files: dict[str, bytes | None]) -> Path:
+    """A new generation directory: the current trust files with the update's files laid over them."""
     staging = root / "generations" / f"{sequence:08d}.staging"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -83,20 +102,7 @@ def apply_update(root: Path, update: bytes) -> UpdateOutcome:
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-    try:
-        TrustStore.load(staging)
-    except TrustStoreError as err:
-        shutil.rmtree(staging)
-        return UpdateOutcome(False, sequence, "bad-content", f"Update {sequence} was refused: {err}")
-    generation = staging.with_name(f"{sequence:08d}")
-    staging.rename(generation)
-    link = root / "current.new"
-    link.unlink(missing_ok=True)
-    link.symlink_to(Path("generations") / generation.name)
-    os.replace(link, root / "current")
-    _prune(root, keep=2)
-    logger.info("trust update %d applied", sequence)
-    return UpdateOutcome(True, sequence, "applied", f"Update {sequence} is now in use.")
+    return staging
 
 
 def _prune(root: Path, keep: int) -> None:
