@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import csv
 import json
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -32,7 +33,8 @@ KNOWN_ISSUE_FLAGS = {
     "test_cose_json": "EXPECTEDVALIDJSON",
     "test_cbor_json": "EXPECTEDVALIDJSON",
 }
-DCC_ROOT = Path(__file__).resolve().parents[4] / "shared" / "conformance" / "dcc"
+# Parametrisation happens before fixtures exist, so the shared folder is found the way conftest finds it.
+DCC_ROOT = Path(os.environ.get("KIOSK_SHARED_DIR", Path(__file__).resolve().parents[4] / "shared")) / "conformance" / "dcc"
 
 
 def _case_files() -> list[Path]:
