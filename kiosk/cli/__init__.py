@@ -25,6 +25,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.cli.run",
     "kiosk.cli.thermal_core",
     "kiosk.cli.storage_commands",
+    "kiosk.cli.credential",
+    "kiosk.cli.passes",
 )
 
 EXIT_OK = 0

@@ -12,6 +12,7 @@ from hardware.settings import setting
 from hardware.thermometer import SimulatedThermometerConfig, ThermometerConfig
 from kiosk.privacy.config import PrivacyConfig
 from kiosk.storage.config import StorageConfig
+from kiosk.credentials.config import CredentialsConfig
 
 CHECK_NAMES = ("credential", "face", "mask", "temperature")
 
@@ -65,3 +66,4 @@ class KioskConfig:
     service: ServiceConfig = setting(ServiceConfig(), "the service process")
     storage: StorageConfig = setting(StorageConfig(), "database, keys and retention periods")
     privacy: PrivacyConfig = setting(PrivacyConfig(), "data controller, purpose and what may leave the device")
+    credentials: CredentialsConfig = setting(CredentialsConfig(), "signed credentials: trust store, formats, kiosk passes")

@@ -1,0 +1,97 @@
+"""`kiosk credential verify`: verify one credential, or a JSONL batch of them, offline."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from kiosk.cli import EXIT_FAILED, EXIT_OK, Command
+from kiosk.errors import UsageError
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--text", help="the credential text a QR code carries (HC1:..., shc:/..., KP1:...)")
+    source.add_argument("--image", type=Path, help="an image file holding the credential's QR code")
+    source.add_argument(
+        "--batch",
+        action="store_true",
+        help='JSONL on stdin, one {"id", "text", "at", "trust_certs": [base64 DER]} per line; JSONL verdicts on stdout',
+    )
+    parser.add_argument("--trust", type=Path, help="trust directory (required with --text and --image)")
+    parser.add_argument("--at", help="verification time, ISO 8601 (default: now); a time without zone is UTC")
+    parser.add_argument("--json", action="store_true", help="print the verdict as one JSON object")
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from kiosk.credentials import CredentialsConfig, CredentialVerifier, TrustStore
+    from kiosk.credentials.batch import run_batch
+
+    if args.batch:
+        run_batch(sys.stdin, sys.stdout)
+        return EXIT_OK
+    if args.trust is None:
+        raise UsageError("--trust DIR is required with --text and --image (the directory of trusted issuer keys)")
+    at = _parse_time(args.at) if args.at else datetime.now(timezone.utc)
+    text = args.text if args.text is not None else _text_from_image(args.image)
+    verdict = CredentialVerifier(TrustStore.load(args.trust), CredentialsConfig()).verify(text, at)
+    if args.json:
+        fields = dataclasses.asdict(verdict)
+        fields["valid_until"] = verdict.valid_until.isoformat() if verdict.valid_until else None
+        print(json.dumps(fields))
+    elif verdict.valid:
+        print(f"VALID {verdict.format}: {verdict.message}")
+    else:
+        print(f"INVALID {verdict.format}: {verdict.message} (stage {verdict.stage}, reason {verdict.reason})")
+    return EXIT_OK if verdict.valid else EXIT_FAILED
+
+
+def _parse_time(text: str) -> datetime:
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError as err:
+        raise UsageError(f"--at {text!r}: not an ISO 8601 time (expected e.g. 2021-06-01T12:00:00Z)") from err
+    return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+
+
+def _text_from_image(path: Path) -> str:
+    from kiosk.credentials import ShcChunkAssembler
+    from kiosk.credentials.qr_image import read_qr_texts
+
+    try:
+        texts = read_qr_texts(path)
+    except ValueError as err:
+        raise UsageError(str(err)) from err
+    if not texts:
+        raise UsageError(f"--image '{path}': no QR code found (expected an image of one credential's QR code)")
+    assembler = ShcChunkAssembler()
+    whole = [result for result in (assembler.add(text) for text in texts) if result is not None]
+    return whole[-1] if whole else texts[0]
+
+
+def _update_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("update", type=Path, help="signed update file (trust store or revocation list)")
+    parser.add_argument("--trust", type=Path, required=True, help="trust root holding update-key.pem")
+
+
+def _update(args: argparse.Namespace) -> int:
+    from kiosk.credentials.updates import apply_update
+
+    try:
+        update = args.update.read_bytes()
+    except OSError as err:
+        raise UsageError(f"update file '{args.update}': {err.strerror or err} (expected a signed update file)") from err
+    outcome = apply_update(args.trust, update)
+    print(outcome.message)
+    return EXIT_OK if outcome.applied else EXIT_FAILED
+
+
+COMMANDS = [
+    Command(("credential", "verify"), "verify a signed credential offline and explain the verdict", _verify, _add_arguments),
+    Command(("credential", "update-trust"), "apply a signed trust-store or revocation update (keeps the last good one)",
+            _update, _update_arguments),
+]

@@ -1,0 +1,184 @@
+"""`kiosk pass keygen | issue | code | show | qr`: the kiosk's own signed passes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kiosk.cli import EXIT_FAILED, EXIT_OK, Command
+from kiosk.credentials.config import CredentialsConfig
+from kiosk.errors import UsageError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+
+def _keygen_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", type=Path, help="key path without suffix: writes NAME.key.pem (private) and NAME.pub.pem")
+
+
+def _keygen(args: argparse.Namespace) -> int:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    private_path, public_path = Path(f"{args.name}.key.pem"), Path(f"{args.name}.pub.pem")
+    if private_path.exists():
+        raise UsageError(f"'{private_path}' already exists (expected a new key name; keys are never overwritten)")
+    key = ed25519.Ed25519PrivateKey.generate()
+    private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    descriptor = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(private_pem)
+    public_path.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    print(f"wrote {private_path} (keep secret) and {public_path} (copy into the trust directory's kiosk/ folder)")
+    return EXIT_OK
+
+
+def _issue_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--key", type=Path, required=True, help="issuer private key (NAME.key.pem from keygen)")
+    parser.add_argument("--subject", required=True, help="pseudonymous subject id (never a name)")
+    parser.add_argument("--issuer", default="kiosk", help="issuer name recorded in the pass")
+    parser.add_argument("--valid-days", type=float, default=30.0, help="validity from --at, days")
+    parser.add_argument("--gate", action="append", default=[], help="a gate the pass opens (repeatable; none: all)")
+    parser.add_argument("--zone", action="append", default=[], help="a zone the pass opens (repeatable)")
+    parser.add_argument("--device-key", type=Path, help="holder device public key (NAME.pub.pem): makes the pass rotating")
+    parser.add_argument("--at", help="issue time, ISO 8601 (default: now)")
+
+
+def _issue(args: argparse.Namespace) -> int:
+    from kiosk.credentials.kiosk_pass import PassClaims, issue_pass, new_pass_id, raw_public_key
+
+    if args.valid_days <= 0:
+        raise UsageError(f"--valid-days {args.valid_days}: expected a positive number of days")
+    at = _time(args.at)
+    device_key = raw_public_key(_public_key(args.device_key)) if args.device_key else None
+    claims = PassClaims(
+        issuer=args.issuer,
+        subject=args.subject,
+        pass_id=new_pass_id(),
+        issued_at=at,
+        not_before=at,
+        expires_at=at + timedelta(days=args.valid_days),
+        gates=tuple(args.gate),
+        zones=tuple(args.zone),
+        device_key=device_key,
+    )
+    print(issue_pass(claims, _private_key(args.key), CredentialsConfig().pass_prefix))
+    return EXIT_OK
+
+
+def _code_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("pass_text", metavar="PASS", help="the pass text (KP1:...) bound to the device key")
+    parser.add_argument("--device-key", type=Path, required=True, help="holder device private key (NAME.key.pem)")
+    parser.add_argument("--at", help="time to make the code for, ISO 8601 (default: now)")
+
+
+def _code(args: argparse.Namespace) -> int:
+    from kiosk.credentials.kiosk_pass import dynamic_code
+
+    config = CredentialsConfig()
+    try:
+        code = dynamic_code(args.pass_text, config.pass_prefix, _private_key(args.device_key), _time(args.at),
+                            config.dynamic_window_s, config.dynamic_pass_prefix)
+    except ValueError as err:
+        raise UsageError(str(err)) from err
+    print(code)
+    return EXIT_OK
+
+
+def _show_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("pass_text", metavar="PASS", help="the pass text (KP1:...)")
+
+
+def _show(args: argparse.Namespace) -> int:
+    from kiosk.credentials.encoding import decode_base45
+    from kiosk.credentials.kiosk_pass import read_claims
+    from kiosk.credentials.verdict import Rejected
+
+    prefix = CredentialsConfig().pass_prefix
+    if not args.pass_text.startswith(prefix):
+        raise UsageError(f"pass {args.pass_text[:12]!r}: expected text starting with {prefix!r}")
+    try:
+        claims = read_claims(decode_base45(args.pass_text[len(prefix) :]))
+    except Rejected as rejected:
+        print(f"not a readable pass: {rejected.message}")
+        return EXIT_FAILED
+    shown = {
+        "issuer": claims.issuer,
+        "subject": claims.subject,
+        "pass_id": claims.pass_id.hex(),
+        "issued_at": claims.issued_at.isoformat(),
+        "not_before": claims.not_before.isoformat(),
+        "expires_at": claims.expires_at.isoformat(),
+        "gates": list(claims.gates),
+        "zones": list(claims.zones),
+        "rotating": claims.device_key is not None,
+        "signature": "not checked (use kiosk credential verify --trust DIR)",
+    }
+    print(json.dumps(shown, indent=2))
+    return EXIT_OK
+
+
+def _qr_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("text", help="the text to encode (a pass or a rotating code)")
+    parser.add_argument("--out", type=Path, required=True, help="PNG file to write")
+    parser.add_argument("--scale", type=int, default=8, help="pixels per QR module")
+
+
+def _qr(args: argparse.Namespace) -> int:
+    import segno
+
+    if args.out.suffix.lower() != ".png":
+        raise UsageError(f"--out '{args.out}': expected a .png file name")
+    segno.make_qr(args.text, error="m").save(str(args.out), scale=args.scale, border=4)
+    print(f"wrote {args.out}")
+    return EXIT_OK
+
+
+def _time(text: str | None) -> datetime:
+    if text is None:
+        return datetime.now(timezone.utc)
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError as err:
+        raise UsageError(f"--at {text!r}: not an ISO 8601 time (expected e.g. 2026-01-01T08:00:00Z)") from err
+    return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+
+
+def _private_key(path: Path) -> ed25519.Ed25519PrivateKey:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except (OSError, ValueError, TypeError) as err:
+        raise UsageError(f"key '{path}': {err} (expected an unencrypted PEM Ed25519 private key from 'kiosk pass keygen')") from err
+    if not isinstance(key, ed25519.Ed25519PrivateKey):
+        raise UsageError(f"key '{path}': a {type(key).__name__} (expected an Ed25519 private key)")
+    return key
+
+
+def _public_key(path: Path) -> ed25519.Ed25519PublicKey:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    try:
+        key = serialization.load_pem_public_key(path.read_bytes())
+    except (OSError, ValueError) as err:
+        raise UsageError(f"key '{path}': {err} (expected a PEM Ed25519 public key from 'kiosk pass keygen')") from err
+    if not isinstance(key, ed25519.Ed25519PublicKey):
+        raise UsageError(f"key '{path}': a {type(key).__name__} (expected an Ed25519 public key)")
+    return key
+
+
+COMMANDS = [
+    Command(("pass", "keygen"), "make an Ed25519 key pair for issuing passes or for a holder's device", _keygen, _keygen_arguments),
+    Command(("pass", "issue"), "issue a signed pass (prints its QR text)", _issue, _issue_arguments),
+    Command(("pass", "code"), "print the rotating code a holder's device shows for a pass", _code, _code_arguments),
+    Command(("pass", "show"), "show what a pass says (without checking its signature)", _show, _show_arguments),
+    Command(("pass", "qr"), "write a pass or code as a QR code PNG", _qr, _qr_arguments),
+]

@@ -1,0 +1,151 @@
+"""Signed updates of the trust store and revocation lists, applied only when good.
+
+An update is a COSE_Sign1 (Ed25519) over CBOR {"seq": int, "files": {relative path: bytes or None}},
+signed by the site's update key, whose public half sits in the trust root as `update-key.pem`
+(installed with the kiosk, never by an update). Files overlay the current generation (None deletes
+one), so a revocation-only update carries just `revoked.json`.
+
+    <root>/update-key.pem
+    <root>/generations/<seq>/     one complete trust directory per applied update
+    <root>/current -> generations/<seq>
+
+An update is applied only if its signature verifies, its sequence number is higher than the
+current one (no rollback), its paths stay inside the layout, and the resulting directory loads as
+a trust store. Otherwise nothing changes and the gate keeps using the last good generation.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import cbor2
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from kiosk.credentials.cose import check_signature, loads_cbor, parse_sign1, sign1
+from kiosk.credentials.signers import ed25519_kid
+from kiosk.credentials.trust import TrustStore, TrustStoreError
+from kiosk.credentials.verdict import Rejected
+
+logger = logging.getLogger(__name__)
+
+UPDATE_KEY_FILE = "update-key.pem"
+ALLOWED_TOP_LEVEL = {"dcc", "shc", "kiosk", "revoked.json"}
+
+
+@dataclass(frozen=True)
+class UpdateOutcome:
+    applied: bool
+    sequence: int | None
+    reason: str
+    message: str
+
+
+def sign_update(files: dict[str, bytes | None], sequence: int, key: ed25519.Ed25519PrivateKey) -> bytes:
+    """The signed update file a site publishes (for its tooling and for tests)."""
+    payload = cbor2.dumps({"seq": sequence, "files": files})
+    return sign1(payload, key, ed25519_kid(key.public_key()))
+
+
+def current_sequence(root: Path) -> int:
+    """Sequence number of the generation in use; 0 when no update was ever applied."""
+    current = root / "current"
+    return int(current.resolve().name) if current.is_dir() else 0
+
+
+def apply_update(root: Path, update: bytes) -> UpdateOutcome:
+    """Verify and apply one update file to the trust root; a refused update changes nothing."""
+    try:
+        sequence, files = _verified_content(root, update)
+    except Rejected as rejected:
+        logger.warning("trust update refused: %s", rejected.reason)
+        return UpdateOutcome(False, None, rejected.reason, rejected.message)
+    if sequence <= current_sequence(root):
+        return UpdateOutcome(False, sequence, "not-newer", f"Update {sequence} is not newer than {current_sequence(root)}.")
+    staging = _stage(root, sequence, files)
+    try:
+        TrustStore.load(staging)
+    except TrustStoreError as err:
+        shutil.rmtree(staging)
+        return UpdateOutcome(False, sequence, "bad-content", f"Update {sequence} was refused: {err}")
+    generation = staging.with_name(f"{sequence:08d}")
+    staging.rename(generation)
+    link = root / "current.new"
+    link.unlink(missing_ok=True)
+    link.symlink_to(Path("generations") / generation.name)
+    os.replace(link, root / "current")
+    _prune(root, keep=2)
+    logger.info("trust update %d applied", sequence)
+    return UpdateOutcome(True, sequence, "applied", f"Update {sequence} is now in use.")
+
+
+def _stage(root: Path, sequence: int, files: dict[str, bytes | None]) -> Path:
+    """A new generation directory: the current trust files with the update's files laid over them."""
+    staging = root / "generations" / f"{sequence:08d}.staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    base = root / "current" if (root / "current").is_dir() else root
+    for name in ALLOWED_TOP_LEVEL:
+        source = base / name
+        if source.is_dir():
+            shutil.copytree(source, staging / name)
+        elif source.is_file():
+            shutil.copy2(source, staging / name)
+    for relative, data in files.items():
+        target = staging / relative
+        if data is None:
+            target.unlink(missing_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+    return staging
+
+
+def _prune(root: Path, keep: int) -> None:
+    """Remove all but the newest `keep` generations (the current one and the last good one before it)."""
+    generations = sorted(p for p in (root / "generations").iterdir() if p.name.isdigit())
+    for old in generations[:-keep]:
+        shutil.rmtree(old)
+
+
+def _verified_content(root: Path, update: bytes) -> tuple[int, dict[str, bytes | None]]:
+    key = _update_key(root)
+    message = parse_sign1(update)
+    if message.kid != ed25519_kid(key):
+        raise Rejected("signature", "unknown-signer", "The update was not signed by this site's update key.")
+    check_signature(message, key)
+    content = loads_cbor(message.payload, "update content")
+    sequence = content.get("seq") if isinstance(content, dict) else None
+    files = content.get("files") if isinstance(content, dict) else None
+    if not isinstance(sequence, int) or isinstance(sequence, bool) or sequence < 1 or not isinstance(files, dict):
+        raise Rejected("structure", "bad-update", "The update has no sequence number or no files.")
+    for relative, data in files.items():
+        if not (isinstance(relative, str) and _inside_layout(relative) and (data is None or isinstance(data, bytes))):
+            raise Rejected("structure", "bad-path", f"The update names a file outside the trust layout: {str(relative)[:60]!r}.")
+    return sequence, files
+
+
+def _inside_layout(relative: str) -> bool:
+    path = PurePosixPath(relative)
+    return (
+        not path.is_absolute()
+        and ".." not in path.parts
+        and bool(path.parts)
+        and path.parts[0] in ALLOWED_TOP_LEVEL
+        and (len(path.parts) > 1) == (path.parts[0] != "revoked.json")
+    )
+
+
+def _update_key(root: Path) -> ed25519.Ed25519PublicKey:
+    path = root / UPDATE_KEY_FILE
+    try:
+        key = serialization.load_pem_public_key(path.read_bytes())
+    except (OSError, ValueError) as err:
+        raise TrustStoreError(f"update key '{path}': {err} (expected the site's PEM Ed25519 update key)") from err
+    if not isinstance(key, ed25519.Ed25519PublicKey):
+        raise TrustStoreError(f"update key '{path}': a {type(key).__name__} (expected an Ed25519 public key)")
+    return key

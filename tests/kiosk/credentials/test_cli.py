@@ -1,0 +1,125 @@
+"""The `kiosk credential` and `kiosk pass` commands, run as a user would."""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from kiosk.credentials.updates import UPDATE_KEY_FILE, sign_update
+
+
+def kiosk(*args: str, stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kiosk", *args], input=stdin, capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def case(dcc_dir: Path) -> dict:
+    return json.loads((dcc_dir / "CH" / "2DCode" / "raw" / "1.json").read_text())
+
+
+@pytest.fixture
+def trust_dir(tmp_path: Path, case: dict) -> Path:
+    (tmp_path / "trust" / "dcc").mkdir(parents=True)
+    (tmp_path / "trust" / "dcc" / "ch.der").write_bytes(base64.b64decode(case["TESTCTX"]["CERTIFICATE"]))
+    return tmp_path / "trust"
+
+
+def test_verify_text_prints_json_verdict(case: dict, trust_dir: Path) -> None:
+    result = kiosk("credential", "verify", "--text", case["PREFIX"], "--trust", str(trust_dir),
+                   "--at", case["TESTCTX"]["VALIDATIONCLOCK"], "--json")
+    assert result.returncode == 0, result.stderr
+    verdict = json.loads(result.stdout)
+    assert (verdict["valid"], verdict["stage"], verdict["format"]) == (True, "ok", "dcc")
+    assert "nam" not in result.stdout and "dob" not in result.stdout
+
+
+def test_verify_explains_a_refusal_and_exits_1(case: dict, trust_dir: Path) -> None:
+    result = kiosk("credential", "verify", "--text", case["PREFIX"], "--trust", str(trust_dir), "--at", "2030-01-01T00:00:00Z")
+    assert result.returncode == 1
+    assert result.stdout.startswith("INVALID dcc: This certificate expired on ")
+    assert "stage validity-period, reason expired" in result.stdout
+
+
+def test_verify_without_trust_is_a_usage_error(case: dict) -> None:
+    result = kiosk("credential", "verify", "--text", case["PREFIX"])
+    assert result.returncode == 2 and "--trust DIR is required" in result.stderr
+
+
+def test_batch_answers_every_line_in_order(case: dict) -> None:
+    certificate = case["TESTCTX"]["CERTIFICATE"]
+    at = case["TESTCTX"]["VALIDATIONCLOCK"]
+    lines = [
+        json.dumps({"id": "good", "text": case["PREFIX"], "at": at, "trust_certs": [certificate]}),
+        "{not json",
+        json.dumps({"id": "no-text", "at": at, "trust_certs": []}),
+        json.dumps({"id": "bad-cert", "text": case["PREFIX"], "at": at, "trust_certs": ["bm90IGEgY2VydA=="]}),
+        json.dumps({"id": "bad-time", "text": case["PREFIX"], "at": "yesterday", "trust_certs": [certificate]}),
+        json.dumps({"id": "untrusted", "text": case["PREFIX"], "at": at, "trust_certs": []}),
+        "",
+        json.dumps({"id": "prefix", "text": "HC2:ABC", "at": at, "trust_certs": [certificate]}),
+    ]
+    result = kiosk("credential", "verify", "--batch", stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(a["id"], a["valid"], a["stage"]) for a in answers] == [
+        ("good", True, "ok"),
+        (None, False, "request"),
+        ("no-text", False, "request"),
+        ("bad-cert", False, "request"),
+        ("bad-time", False, "request"),
+        ("untrusted", False, "signature"),
+        (None, False, "request"),
+        ("prefix", False, "prefix"),
+    ]
+    assert all(set(a) == {"id", "valid", "stage", "reason"} for a in answers)
+
+
+def test_pass_keygen_issue_qr_and_verify_image(tmp_path: Path) -> None:
+    assert kiosk("pass", "keygen", "site", cwd=tmp_path).returncode == 0
+    assert kiosk("pass", "keygen", "site", cwd=tmp_path).returncode == 2  # never overwrites a key
+    (tmp_path / "trust" / "kiosk").mkdir(parents=True)
+    (tmp_path / "trust" / "kiosk" / "site.pem").write_bytes((tmp_path / "site.pub.pem").read_bytes())
+    issued = kiosk("pass", "issue", "--key", "site.key.pem", "--subject", "holder-1", "--gate", "main-entrance", cwd=tmp_path)
+    assert issued.returncode == 0, issued.stderr
+    text = issued.stdout.strip()
+    shown = json.loads(kiosk("pass", "show", text).stdout)
+    assert (shown["subject"], shown["gates"], shown["rotating"]) == ("holder-1", ["main-entrance"], False)
+    assert kiosk("pass", "qr", text, "--out", "pass.png", cwd=tmp_path).returncode == 0
+    verified = kiosk("credential", "verify", "--image", "pass.png", "--trust", "trust", "--json", cwd=tmp_path)
+    assert verified.returncode == 0, verified.stderr
+    assert json.loads(verified.stdout)["holder_id"] == "holder-1"
+
+
+def test_rotating_pass_code_from_the_command_line(tmp_path: Path) -> None:
+    for name in ("site", "phone"):
+        kiosk("pass", "keygen", name, cwd=tmp_path)
+    (tmp_path / "trust" / "kiosk").mkdir(parents=True)
+    (tmp_path / "trust" / "kiosk" / "site.pem").write_bytes((tmp_path / "site.pub.pem").read_bytes())
+    at = "2026-05-01T10:00:00Z"
+    text = kiosk("pass", "issue", "--key", "site.key.pem", "--subject", "h2", "--device-key", "phone.pub.pem", "--at", at,
+                 cwd=tmp_path).stdout.strip()
+    code = kiosk("pass", "code", text, "--device-key", "phone.key.pem", "--at", at, cwd=tmp_path).stdout.strip()
+    assert code.startswith("KD1:")
+    fresh = kiosk("credential", "verify", "--text", code, "--trust", "trust", "--at", "2026-05-01T10:00:04Z", cwd=tmp_path)
+    stale = kiosk("credential", "verify", "--text", code, "--trust", "trust", "--at", "2026-05-01T10:05:00Z", cwd=tmp_path)
+    assert fresh.returncode == 0 and stale.returncode == 1 and "code-stale" in stale.stdout
+
+
+def test_update_trust_applies_a_signed_update(tmp_path: Path) -> None:
+    key = ed25519.Ed25519PrivateKey.generate()
+    root = tmp_path / "trust"
+    root.mkdir()
+    (root / UPDATE_KEY_FILE).write_bytes(
+        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    (tmp_path / "u1.cose").write_bytes(sign_update({"revoked.json": b'{"sha256": []}'}, 1, key))
+    applied = kiosk("credential", "update-trust", str(tmp_path / "u1.cose"), "--trust", str(root))
+    again = kiosk("credential", "update-trust", str(tmp_path / "u1.cose"), "--trust", str(root))
+    assert (applied.returncode, again.returncode) == (0, 1)
+    assert "not newer" in again.stdout
