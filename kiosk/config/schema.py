@@ -67,3 +67,11 @@ class KioskConfig:
     storage: StorageConfig = setting(StorageConfig(), "database, keys and retention periods")
     privacy: PrivacyConfig = setting(PrivacyConfig(), "data controller, purpose and what may leave the device")
     credentials: CredentialsConfig = setting(CredentialsConfig(), "signed credentials: trust store, formats, kiosk passes")
+
+    def validate(self) -> list[str]:
+        if self.credentials.gate_id != self.gate.gate_id:
+            return [
+                f"credentials.gate_id = {self.credentials.gate_id!r}: expected the same name as gate.gate_id "
+                f"({self.gate.gate_id!r}), which kiosk passes are checked against"
+            ]
+        return []

@@ -1,0 +1,87 @@
+"""The credential check: camera frame → QR codes → one presentation per code → offline verification."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from hardware.camera import Frame
+from hardware.clock import Clock
+from kiosk.config.schema import KioskConfig
+from kiosk.credentials import CredentialVerifier, ShcChunkAssembler, TrustStore, TrustStoreError, Verification
+from kiosk.errors import ConfigError
+from kiosk.gate.events import Outcome, Status
+from kiosk.qr import PresentationTracker, QrDecoder
+from kiosk.storage.storage import Storage
+
+
+class CredentialSource:
+    checks = ("credential",)
+    needs_camera = True
+
+    def __init__(
+        self, decoder: QrDecoder, tracker: PresentationTracker, verifier: CredentialVerifier, clock: Clock
+    ) -> None:
+        self._decoder = decoder
+        self._tracker = tracker
+        self._verifier = verifier
+        self._chunks = ShcChunkAssembler()
+        self._clock = clock
+
+    def poll(self, now: float, frame: Frame | None) -> list[tuple[str, Outcome]]:
+        if frame is None:
+            return []
+        outcomes = []
+        for code in self._tracker.update(self._decoder.decode(frame.image), now):
+            text = self._chunks.add(code.text)
+            if text is None:
+                outcomes.append(("credential", _waiting_for_parts(self._chunks.missing)))
+                continue
+            # Verified once per presentation: a rotating pass code is refused if shown again.
+            at = datetime.fromtimestamp(self._clock.wall(), tz=timezone.utc)
+            outcomes.append(("credential", outcome_of(self._verifier.verify(text, at))))
+        return outcomes
+
+    def start_visit(self, holder_id: str | None) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def outcome_of(verification: Verification) -> Outcome:
+    """The gate's view of a verdict: a pass with pseudonymous references, or a failure naming the stage."""
+    if verification.valid:
+        until = f", valid until {verification.valid_until:%Y-%m-%d}" if verification.valid_until else ""
+        return Outcome(
+            Status.PASSED,
+            "credential-valid",
+            f"{verification.format} signature verified{until}",
+            verification.message,
+            subject=verification.subject_ref,
+            holder_id=verification.holder_id,
+        )
+    return Outcome(
+        Status.FAILED,
+        f"credential-{verification.reason}",
+        f"{verification.format} refused at the {verification.stage} stage: {verification.message}",
+        verification.message,
+    )
+
+
+def _waiting_for_parts(missing: int) -> Outcome:
+    return Outcome(
+        Status.RETRY,
+        "credential-incomplete",
+        f"chunked SMART Health Card: {missing} part(s) still to scan",
+        f"Please show the next part of your card ({missing} still to scan).",
+    )
+
+
+def build_credential_source(config: KioskConfig, clock: Clock, storage: Storage) -> CredentialSource:
+    try:
+        trust = TrustStore.load(config.credentials.trust_dir)
+    except TrustStoreError as err:
+        raise ConfigError([f"credentials.trust_dir: {err}"]) from err
+    return CredentialSource(
+        QrDecoder(config.qr), PresentationTracker(config.qr.debounce_s), CredentialVerifier(trust, config.credentials), clock
+    )
