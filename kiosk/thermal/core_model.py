@@ -89,9 +89,10 @@ class CoreModel:
     temperatures toward the mean, so without it most fevers would read just under the threshold.
     The margin was tuned on held-out predictions for sensitivity at a stated specificity
     (`source["decision"]`) and applies to whatever threshold is configured.
-    `uncertainty_c` is the error SD left once the readings' own noise is taken out; `agreement_limit_c`
-    is the largest standard error over frames or rounds (°C) a reading may have before the model
-    refuses it (rounds that disagree that much made errors half as large again in the fitting data).
+    `uncertainty_c` is the error SD left once the readings' own noise is taken out. A reading whose
+    frames or rounds disagree so much that its noise, carried through the model, exceeds that SD is
+    refused: a limit relative to the model, not a percentile of one camera's noise, so a noisier
+    sensor is not refused wholesale (README, "Thermal accuracy").
     """
 
     site: str
@@ -100,7 +101,6 @@ class CoreModel:
     intercept_c: float
     uncertainty_c: float
     fever_margin_c: float
-    agreement_limit_c: float
     ambient_range_c: tuple[float, float]
     fever_threshold_c: float = DEFAULT_FEVER_THRESHOLD_C
     source: dict[str, Any] = field(default_factory=dict, compare=False)
@@ -143,7 +143,6 @@ class CoreModel:
             intercept_c=float(data["intercept_c"]),
             uncertainty_c=float(data["uncertainty_c"]),
             fever_margin_c=float(data["fever_margin_c"]),
-            agreement_limit_c=float(data["agreement_limit_c"]),
             ambient_range_c=(float(low), float(high)),
             fever_threshold_c=fever_threshold_c,
             source=dict(data.get("source", {})),
@@ -157,7 +156,6 @@ class CoreModel:
             "intercept_c": self.intercept_c,
             "uncertainty_c": self.uncertainty_c,
             "fever_margin_c": self.fever_margin_c,
-            "agreement_limit_c": self.agreement_limit_c,
             "ambient_range_c": list(self.ambient_range_c),
             "source": self.source,
         }
@@ -179,35 +177,40 @@ class CoreModel:
 
         `reading_se_c` gives, per reading, its standard error over the frames or rounds it averages
         (°C); a reading without one counts as agreeing. Missing or implausible inputs, and readings
-        whose rounds disagree beyond `agreement_limit_c`, give a Refusal naming the input, never a
-        guess. Distance and humidity are not model inputs (humidity gained 0.003 °C held-out MAE, not
+        whose rounds disagree so much that their noise outweighs the model's own error, give a
+        Refusal naming the input, never a guess. Distance and humidity are not model inputs (humidity gained 0.003 °C held-out MAE, not
         worth requiring a hygrometer; the fitting data spans only 0.5–0.9 m), but an implausible value
         marks a corrupt record.
         """
-        spread = {name: reading_se_c.get(name, 0.0) for name in self.readings} if reading_se_c else {}
-        reason = self._check(readings, ambient_c, distance_m, humidity_pct) or self._check_agreement(spread)
+        spread = dict(reading_se_c or {})
+        reason = self._check(readings, ambient_c, distance_m, humidity_pct) or self._check_spread(spread)
         if reason is not None:
             return Refusal(reason)
         inputs = {**readings, "ambient_c": ambient_c}
+        noise_c = self.reading_noise_c(inputs, spread)
+        if noise_c > self.uncertainty_c:
+            errors = ", ".join(f"{name} ±{spread.get(name, 0.0):.2f} °C" for name in self.readings)
+            return Refusal(
+                f"readings disagree over their rounds (standard error {errors}), adding ±{noise_c:.2f} °C to the "
+                f"estimate: expected at most the model's own ±{self.uncertainty_c:.2f} °C; measure again"
+            )
         core_c = self.intercept_c + sum(c * t.value(inputs) for c, t in zip(self.coefficients, self.terms))
         fever = core_c >= self.fever_threshold_c - self.fever_margin_c
-        return CoreEstimate(core_c=core_c, uncertainty_c=self._uncertainty(inputs, spread), fever=fever)
+        return CoreEstimate(core_c=core_c, uncertainty_c=math.hypot(self.uncertainty_c, noise_c), fever=fever)
 
-    def _uncertainty(self, inputs: Mapping[str, float], spread: Mapping[str, float]) -> float:
-        """The model's error SD combined with each reading's standard error times the estimate's slope in it."""
-        slopes = {name: 0.0 for name in spread}
+    def reading_noise_c(self, inputs: Mapping[str, float], reading_se_c: Mapping[str, float]) -> float:
+        """The readings' standard errors (°C) carried into the estimate: each times the estimate's slope in it."""
+        slopes = {name: 0.0 for name in self.readings}
         for c, t in zip(self.coefficients, self.terms):
             if t.input in slopes:
                 slopes[t.input] += c * t.slope(inputs)
-        return math.sqrt(self.uncertainty_c**2 + sum((slopes[n] * spread[n]) ** 2 for n in spread))
+        return math.hypot(*(slopes[name] * reading_se_c.get(name, 0.0) for name in slopes))
 
-    def _check_agreement(self, spread: Mapping[str, float]) -> str | None:
-        for name, se_c in spread.items():
-            if not math.isfinite(se_c) or not 0.0 <= se_c <= self.agreement_limit_c:
-                return (
-                    f"{name} standard error {se_c:.2f} °C over its rounds: expected at most "
-                    f"{self.agreement_limit_c:.2f} °C (the rounds disagree; measure again)"
-                )
+    @staticmethod
+    def _check_spread(spread: Mapping[str, float]) -> str | None:
+        for name, se_c in spread.items():  # every reading given, used or not: a NaN marks a broken record
+            if not math.isfinite(se_c) or se_c < 0.0:
+                return f"{name} standard error {se_c} °C over its rounds: expected a non-negative number"
         return None
 
     def _check(

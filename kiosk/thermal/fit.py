@@ -6,9 +6,9 @@ less per degree of core at the top of the range, so a straight line under-reads 
 Selection: K-fold cross-validation over subjects, then the simplest candidate whose error is within
 one paired standard error of the best; slopes of readings must be non-negative, so a warmer skin
 never lowers the estimate. The fever decision point is tuned on the same held-out predictions to
-maximise sensitivity at a stated specificity. Readings whose rounds disagree more than all but
-1 % of the fitting subjects' are refused, and the uncertainty of an estimate grows with its readings'
-standard errors over rounds. Everything is deterministic for a given seed.
+maximise sensitivity at a stated specificity. The model's own error SD is what is left of the
+held-out residuals once the readings' noise over rounds is taken out; an estimate's uncertainty adds
+its readings' noise back. Everything is deterministic for a given seed.
 `held_out_figures` repeats the whole procedure inside an outer cross-validation (nested), so the
 figures it reports come from subjects the fitted model never saw.
 """
@@ -42,8 +42,6 @@ OUTER_FOLDS = 10
 MAX_READINGS = 3
 ALPHAS = (1.0, 30.0)
 KNOT_QUANTILES = (0.5, 0.75, 0.9)
-AGREEMENT_QUANTILE = 0.99
-"""Share of the fitting subjects whose rounds agree well enough to estimate; the rest set the refusal limit."""
 
 
 @dataclass(frozen=True)
@@ -137,8 +135,6 @@ def fit_model(
     predicted, weights = chosen.predicted_c, chosen.weights
     residual = predicted - data.oral_c
     ambient = data.inputs["ambient_c"]
-    used = [name for name in data.reading_se_c if any(t.input == name for t in chosen.terms)]
-    worst_se = np.max([data.reading_se_c[name] for name in used], axis=0)
     model = CoreModel(
         site=data.site,
         terms=chosen.terms,
@@ -146,11 +142,10 @@ def fit_model(
         intercept_c=float(weights[0]),
         uncertainty_c=0.0,
         fever_margin_c=threshold_c - decision_point(predicted, data.oral_c >= threshold_c, specificity),
-        agreement_limit_c=float(np.quantile(worst_se, AGREEMENT_QUANTILE)),
         ambient_range_c=(float(ambient.min()), float(ambient.max())),
         fever_threshold_c=threshold_c,
     )
-    reading_noise = np.array([e.uncertainty_c for e in estimate_all(model, data) if isinstance(e, CoreEstimate)])
+    reading_noise = np.array([model.reading_noise_c(*_subject(data, i)) for i in range(len(data))])
     return dataclasses.replace(
         model,
         uncertainty_c=math.sqrt(max(np.var(residual, ddof=1) - np.mean(reading_noise**2), 0.0)),
@@ -186,10 +181,16 @@ def estimate_all(model: CoreModel, data: Dataset) -> list[CoreEstimate | Refusal
     """The model's estimate for every subject of `data`, in order."""
     results = []
     for i in range(len(data)):
-        inputs = {name: float(values[i]) for name, values in data.inputs.items()}
-        reading_se_c = {name: float(values[i]) for name, values in data.reading_se_c.items()}
-        results.append(model.estimate(inputs, inputs.pop("ambient_c"), reading_se_c=reading_se_c))
+        inputs, reading_se_c = _subject(data, i)
+        readings = {name: value for name, value in inputs.items() if name != "ambient_c"}
+        results.append(model.estimate(readings, inputs["ambient_c"], reading_se_c=reading_se_c))
     return results
+
+
+def _subject(data: Dataset, i: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Subject i's inputs (readings and ambient, °C) and its readings' standard errors over rounds (°C)."""
+    inputs = {name: float(values[i]) for name, values in data.inputs.items()}
+    return inputs, {name: float(values[i]) for name, values in data.reading_se_c.items()}
 
 
 def judge(estimates: list[CoreEstimate | Refusal], oral_c: np.ndarray, threshold_c: float = DEFAULT_FEVER_THRESHOLD_C) -> Figures:

@@ -56,8 +56,8 @@ def test_a_hot_face_is_a_fever_and_the_threshold_moves_the_decision() -> None:
         (TYPICAL, 35.0, {}, "ambient 35.0 °C: outside the"),
         (TYPICAL, 23.0, {"distance_m": 79.0}, "distance 79.0 m: expected 0.1–3 m"),
         (TYPICAL, 23.0, {"humidity_pct": -4.0}, "humidity -4.0 %"),
-        (TYPICAL, 23.0, {"reading_se_c": {"upper_face_max": 0.6}}, "upper_face_max standard error 0.60 °C over its rounds"),
-        (TYPICAL, 23.0, {"reading_se_c": {"upper_face_max": float("nan")}}, "upper_face_max standard error nan"),
+        (TYPICAL, 23.0, {"reading_se_c": {"upper_face_max": 0.9}}, "readings disagree over their rounds (standard error upper_face_max ±0.90 °C)"),
+        (TYPICAL, 23.0, {"reading_se_c": {"upper_face_max": float("nan")}}, "upper_face_max standard error nan °C over its rounds"),
     ],
 )
 def test_missing_or_implausible_inputs_are_refused(readings: dict, ambient_c: float, extra: dict, reason: str) -> None:
@@ -79,7 +79,6 @@ def test_model_round_trips_through_its_file(tmp_path: Path) -> None:
         intercept_c=19.9,
         uncertainty_c=0.3,
         fever_margin_c=0.3,
-        agreement_limit_c=0.15,
         ambient_range_c=(20.0, 24.0),
     )
     path = tmp_path / "canthi.json"
@@ -99,7 +98,6 @@ def test_uncertainty_grows_with_the_readings_disagreement_over_rounds() -> None:
         intercept_c=19.9,
         uncertainty_c=0.25,
         fever_margin_c=0.3,
-        agreement_limit_c=0.15,
         ambient_range_c=(20.0, 24.0),
     )
     agreeing = model.estimate({"canthi_max": 36.0}, 22.0)
