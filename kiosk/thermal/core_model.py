@@ -178,9 +178,9 @@ class CoreModel:
         `reading_se_c` gives, per reading, its standard error over the frames or rounds it averages
         (°C); a reading without one counts as agreeing. Missing or implausible inputs, and readings
         whose rounds disagree so much that their noise outweighs the model's own error, give a
-        Refusal naming the input, never a guess. Distance and humidity are not model inputs (humidity gained 0.003 °C held-out MAE, not
-        worth requiring a hygrometer; the fitting data spans only 0.5–0.9 m), but an implausible value
-        marks a corrupt record.
+        Refusal naming the input, never a guess. Distance and humidity are not model inputs
+        (humidity gained 0.003 °C of held-out MAE, not worth requiring a hygrometer; the fitting data
+        spans only 0.5–0.9 m), but an implausible value marks a corrupt record.
         """
         spread = dict(reading_se_c or {})
         reason = self._check(readings, ambient_c, distance_m, humidity_pct) or self._check_spread(spread)

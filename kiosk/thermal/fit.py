@@ -15,10 +15,9 @@ figures it reports come from subjects the fitted model never saw.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -112,8 +111,8 @@ class Figures:
     sensitivity: float
     specificity: float
     auc: float
-    within_2_uncertainty: float
-    """Share of estimates whose error is within 1.96 times their own uncertainty (0.95 if it is honest)."""
+    within_95_interval: float
+    """Share of errors within the estimate's own 95 % interval (±1.96 uncertainty): 0.95 if the uncertainty is honest."""
 
 
 def fit_model(
@@ -146,7 +145,7 @@ def fit_model(
         fever_threshold_c=threshold_c,
     )
     reading_noise = np.array([model.reading_noise_c(*_subject(data, i)) for i in range(len(data))])
-    return dataclasses.replace(
+    return replace(
         model,
         uncertainty_c=math.sqrt(max(np.var(residual, ddof=1) - np.mean(reading_noise**2), 0.0)),
         source={
@@ -213,7 +212,7 @@ def judge(estimates: list[CoreEstimate | Refusal], oral_c: np.ndarray, threshold
         sensitivity=float(np.mean(fever[positive])) if positive.any() else math.nan,
         specificity=float(np.mean(~fever[~positive])) if (~positive).any() else math.nan,
         auc=_auc(core[positive], core[~positive]),
-        within_2_uncertainty=float(np.mean(np.abs(error) <= 1.96 * uncertainty)),
+        within_95_interval=float(np.mean(np.abs(error) <= 1.96 * uncertainty)),
     )
 
 

@@ -84,7 +84,7 @@ def test_noise_over_rounds_widens_the_uncertainty_and_refuses_beyond_the_models_
     assert steady.uncertainty_c == pytest.approx(model.uncertainty_c)
     assert shaky.uncertainty_c == pytest.approx(np.hypot(model.uncertainty_c, model.coefficients[0] * 0.12))
     assert isinstance(model.estimate({"canthi_max": 36.0}, 22.0, reading_se_c={"canthi_max": 0.3}), Refusal)
-    assert 0.9 < held_out_figures(data, outer_folds=4).within_2_uncertainty < 0.99
+    assert 0.9 < held_out_figures(data, outer_folds=4).within_95_interval < 0.99
 
 
 def test_candidates_cover_subsets_hinges_and_always_ambient() -> None:
@@ -126,7 +126,7 @@ def test_held_out_figures_on_the_study_file(shared_dir: Path) -> None:
     table = read_subjects(shared_dir / "thermal-dev" / "flir_group1.csv")
     figures = held_out_figures(Dataset.from_table(table, "canthi"))
     assert figures.subjects == 544 and figures.refused <= 0.02 * 544 and figures.fevers >= 44
-    assert 0.92 < figures.within_2_uncertainty < 0.98
+    assert 0.92 < figures.within_95_interval < 0.98
     assert figures.mae_c < 0.24
     assert figures.within_0_5 > 0.9
     assert figures.specificity > 0.93
