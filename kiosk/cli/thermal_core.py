@@ -81,7 +81,11 @@ def _estimate_core(args: argparse.Namespace) -> int:
             result: dict = {"id": row.subject_id, "core_c": None, "fever": False, "refused": True, "reason": f"line {row.line}: {row.reason}"}
         else:
             estimate = model.estimate(
-                table.calibrated_readings(row), row.ambient_c, distance_m=row.distance_m, humidity_pct=row.humidity_pct
+                table.calibrated_readings(row),
+                row.ambient_c,
+                distance_m=row.distance_m,
+                humidity_pct=row.humidity_pct,
+                reading_se_c=row.reading_se_c,
             )
             if isinstance(estimate, Refusal):
                 result = {"id": row.subject_id, "core_c": None, "fever": False, "refused": True, "reason": estimate.reason}

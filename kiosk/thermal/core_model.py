@@ -24,14 +24,15 @@ READINGS: dict[str, str] = {
     "forehead_centre_max": "maximum at the forehead centre (what a single-pixel forehead sensor reads)",
     "forehead_max": "maximum over the whole forehead",
     "canthi_max": "maximum over the inner canthi",
-    "face_max": "maximum over the whole face",
-    "mouth_max": "maximum over the mouth region",
+    "upper_face_max": "maximum over the face above a mask: inner canthi and forehead",
 }
 SITES: dict[str, tuple[str, ...]] = {
     "forehead": ("forehead_centre_max",),
     "canthi": ("canthi_max",),
-    "face": ("face_max", "canthi_max", "forehead_max", "forehead_centre_max", "mouth_max"),
+    "face": ("upper_face_max", "canthi_max", "forehead_max", "forehead_centre_max"),
 }
+"""What each site's sensor sees. `face` is an array sensor's view of a masked face: no mouth region,
+because a mask hides it and the fitting data imaged it just after an oral thermometer."""
 CONDITIONS = ("ambient_c",)
 
 DEFAULT_FEVER_THRESHOLD_C = 37.5
@@ -44,7 +45,10 @@ AMBIENT_MARGIN_C = 3.0
 
 @dataclass(frozen=True)
 class CoreEstimate:
-    """An oral-equivalent temperature (°C), one standard deviation of its error against oral (°C), and the verdict."""
+    """An oral-equivalent temperature (°C), one standard deviation of its error against oral (°C), and the verdict.
+
+    The uncertainty grows with the reading's own standard error over frames or rounds, when given.
+    """
 
     core_c: float
     uncertainty_c: float
@@ -69,6 +73,10 @@ class Term:
         x = inputs[self.input]
         return x if self.knot_c is None else max(x - self.knot_c, 0.0)
 
+    def slope(self, inputs: Mapping[str, float]) -> float:
+        """d value / d input at `inputs`: 1 for a linear term, 1 or 0 for a hinge above or below its knot."""
+        return 1.0 if self.knot_c is None or inputs[self.input] > self.knot_c else 0.0
+
     def label(self) -> str:
         return self.input if self.knot_c is None else f"max({self.input} - {self.knot_c:.2f}, 0)"
 
@@ -81,6 +89,10 @@ class CoreModel:
     temperatures toward the mean, so without it most fevers would read just under the threshold.
     The margin was tuned on held-out predictions for sensitivity at a stated specificity
     (`source["decision"]`) and applies to whatever threshold is configured.
+    `uncertainty_c` is the error SD left once the readings' own noise is taken out. A reading whose
+    frames or rounds disagree so much that its noise, carried through the model, exceeds that SD is
+    refused: a limit relative to the model, not a percentile of one camera's noise, so a noisier
+    sensor is not refused wholesale (README, "Thermal accuracy").
     """
 
     site: str
@@ -159,20 +171,47 @@ class CoreModel:
         ambient_c: float,
         distance_m: float | None = None,
         humidity_pct: float | None = None,
+        reading_se_c: Mapping[str, float] | None = None,
     ) -> CoreEstimate | Refusal:
         """Estimate oral-equivalent temperature from calibrated skin readings (°C) named as in READINGS.
 
-        Missing or implausible inputs give a Refusal naming the input, never a guess. Distance and
-        humidity are not model inputs (adding humidity did not help held-out error; the fitting data
+        `reading_se_c` gives, per reading, its standard error over the frames or rounds it averages
+        (°C); a reading without one counts as agreeing. Missing or implausible inputs, and readings
+        whose rounds disagree so much that their noise outweighs the model's own error, give a
+        Refusal naming the input, never a guess. Distance and humidity are not model inputs
+        (humidity gained 0.003 °C of held-out MAE, not worth requiring a hygrometer; the fitting data
         spans only 0.5–0.9 m), but an implausible value marks a corrupt record.
         """
-        reason = self._check(readings, ambient_c, distance_m, humidity_pct)
+        spread = dict(reading_se_c or {})
+        reason = self._check(readings, ambient_c, distance_m, humidity_pct) or self._check_spread(spread)
         if reason is not None:
             return Refusal(reason)
         inputs = {**readings, "ambient_c": ambient_c}
+        noise_c = self.reading_noise_c(inputs, spread)
+        if noise_c > self.uncertainty_c:
+            errors = ", ".join(f"{name} ±{spread.get(name, 0.0):.2f} °C" for name in self.readings)
+            return Refusal(
+                f"readings disagree over their rounds (standard error {errors}), adding ±{noise_c:.2f} °C to the "
+                f"estimate: expected at most the model's own ±{self.uncertainty_c:.2f} °C; measure again"
+            )
         core_c = self.intercept_c + sum(c * t.value(inputs) for c, t in zip(self.coefficients, self.terms))
         fever = core_c >= self.fever_threshold_c - self.fever_margin_c
-        return CoreEstimate(core_c=core_c, uncertainty_c=self.uncertainty_c, fever=fever)
+        return CoreEstimate(core_c=core_c, uncertainty_c=math.hypot(self.uncertainty_c, noise_c), fever=fever)
+
+    def reading_noise_c(self, inputs: Mapping[str, float], reading_se_c: Mapping[str, float]) -> float:
+        """The readings' standard errors (°C) carried into the estimate: each times the estimate's slope in it."""
+        slopes = {name: 0.0 for name in self.readings}
+        for c, t in zip(self.coefficients, self.terms):
+            if t.input in slopes:
+                slopes[t.input] += c * t.slope(inputs)
+        return math.hypot(*(slopes[name] * reading_se_c.get(name, 0.0) for name in slopes))
+
+    @staticmethod
+    def _check_spread(spread: Mapping[str, float]) -> str | None:
+        for name, se_c in spread.items():  # every reading given, used or not: a NaN marks a broken record
+            if not math.isfinite(se_c) or se_c < 0.0:
+                return f"{name} standard error {se_c} °C over its rounds: expected a non-negative number"
+        return None
 
     def _check(
         self,

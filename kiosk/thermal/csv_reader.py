@@ -1,7 +1,8 @@
 """Read subjects from a CSV in the layout of the FDA/UMD facial-and-oral temperature study (flir_group1.csv).
 
 Each row is one subject with up to four image rounds (column suffix 1–4). A reading is the mean of
-its available rounds. Oral columns may be absent (the file is then only good for estimating).
+its available rounds, and its standard error over those rounds says how well the rounds agree.
+Oral columns may be absent (the file is then only good for estimating).
 A row that is malformed or physically impossible is kept as a RefusedRow with the reason, so
 callers can report it in order; the file itself is rejected only when it cannot be read at all.
 """
@@ -17,13 +18,18 @@ from pathlib import Path
 from kiosk.errors import UsageError
 
 ROUNDS = (1, 2, 3, 4)
-READING_COLUMNS: dict[str, str] = {
-    "forehead_centre_max": "T_FHC_Max",
-    "forehead_max": "T_FH_Max",
-    "canthi_max": "canthiMax",
-    "face_max": "T_Max",
-    "mouth_max": "T_OR_Max",
+READING_COLUMNS: dict[str, tuple[str, ...]] = {
+    "forehead_centre_max": ("T_FHC_Max",),
+    "forehead_max": ("T_FH_Max",),
+    "canthi_max": ("canthiMax",),
+    "upper_face_max": ("canthiMax", "T_FH_Max"),
 }
+"""Each reading and the region columns whose maximum, round by round, it is.
+
+`upper_face_max` is the face maximum above a mask. The study's whole-face maximum (`T_Max`) and
+mouth columns (`T_OR*`) are deliberately not read: the mouth is hidden by a mask, and in the
+study it was imaged just after the oral thermometer (README, "Thermal accuracy").
+"""
 OFFSET_COLUMN = "T_offset"
 ID_COLUMN = "SubjectID"
 AMBIENT_COLUMN = "T_atm"
@@ -43,11 +49,16 @@ ORAL_LIMITS_C = (33.0, 43.0)
 
 @dataclass(frozen=True)
 class Subject:
-    """One accepted row. Readings are raw camera values (°C) averaged over rounds; offsets are per round."""
+    """One accepted row. Readings are raw camera values (°C) averaged over rounds; offsets are per round.
+
+    `reading_se_c` is each reading's standard error over its rounds (°C), for readings seen in two
+    rounds or more: large when the rounds disagree.
+    """
 
     subject_id: str
     line: int
     readings: dict[str, float]
+    reading_se_c: dict[str, float]
     blackbody_offsets_c: tuple[float, ...]
     ambient_c: float
     humidity_pct: float | None
@@ -114,9 +125,9 @@ def _check_header(path: Path, header: list[str]) -> None:
     missing = [name for name in needed if name not in header]
     if missing:
         raise UsageError(f"{path}: missing column(s) {', '.join(missing)} (expected the layout of flir_group1.csv)")
-    reading_columns = [f"{column}{r}" for column in READING_COLUMNS.values() for r in ROUNDS]
-    if not any(column in header for column in reading_columns):
-        expected = ", ".join(f"{column}1–4" for column in READING_COLUMNS.values())
+    columns = sorted({column for region in READING_COLUMNS.values() for column in region})
+    if not any(f"{column}{r}" in header for column in columns for r in ROUNDS):
+        expected = ", ".join(f"{column}1–4" for column in columns)
         raise UsageError(f"{path}: no reading columns (expected some of {expected})")
 
 
@@ -127,11 +138,13 @@ def _parse_row(record: dict[str | None, str | list[str] | None], line: int) -> S
             raise _Refused(f"more fields than the header has ({len(record) - 1 + len(record[None] or [])})")
         if not subject_id:
             raise _Refused(f"{ID_COLUMN} is empty")
-        readings = {}
-        for name, column in READING_COLUMNS.items():
-            rounds = [v for r in ROUNDS if (v := _number(record, f"{column}{r}", SKIN_LIMITS_C, "°C")) is not None]
+        readings, reading_se_c = {}, {}
+        for name, region in READING_COLUMNS.items():
+            rounds = [v for r in ROUNDS if (v := _region_max(record, region, r)) is not None]
             if rounds:
                 readings[name] = statistics.fmean(rounds)
+            if len(rounds) > 1:
+                reading_se_c[name] = statistics.stdev(rounds) / math.sqrt(len(rounds))
         offsets = tuple(
             v for r in ROUNDS if (v := _number(record, f"{OFFSET_COLUMN}{r}", OFFSET_LIMITS_C, "°C")) is not None
         )
@@ -142,6 +155,7 @@ def _parse_row(record: dict[str | None, str | list[str] | None], line: int) -> S
             subject_id=subject_id,
             line=line,
             readings=readings,
+            reading_se_c=reading_se_c,
             blackbody_offsets_c=offsets,
             ambient_c=ambient_c,
             humidity_pct=_number(record, HUMIDITY_COLUMN, HUMIDITY_LIMITS_PCT, "% RH"),
@@ -150,6 +164,12 @@ def _parse_row(record: dict[str | None, str | list[str] | None], line: int) -> S
         )
     except _Refused as refused:
         return RefusedRow(subject_id=subject_id, line=line, reason=str(refused))
+
+
+def _region_max(record: dict, region: tuple[str, ...], round_: int) -> float | None:
+    """The maximum over the region's columns in one round; None unless every column has a value that round."""
+    values = [_number(record, f"{column}{round_}", SKIN_LIMITS_C, "°C") for column in region]
+    return None if None in values else max(v for v in values if v is not None)
 
 
 def _number(record: dict, column: str, limits: tuple[float, float], unit: str) -> float | None:

@@ -6,7 +6,9 @@ less per degree of core at the top of the range, so a straight line under-reads 
 Selection: K-fold cross-validation over subjects, then the simplest candidate whose error is within
 one paired standard error of the best; slopes of readings must be non-negative, so a warmer skin
 never lowers the estimate. The fever decision point is tuned on the same held-out predictions to
-maximise sensitivity at a stated specificity. Everything is deterministic for a given seed.
+maximise sensitivity at a stated specificity. The model's own error SD is what is left of the
+held-out residuals once the readings' noise over rounds is taken out; an estimate's uncertainty adds
+its readings' noise back. Everything is deterministic for a given seed.
 `held_out_figures` repeats the whole procedure inside an outer cross-validation (nested), so the
 figures it reports come from subjects the fitted model never saw.
 """
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -43,10 +45,14 @@ KNOT_QUANTILES = (0.5, 0.75, 0.9)
 
 @dataclass(frozen=True)
 class Dataset:
-    """Subjects usable for fitting one site: inputs by name (calibrated readings and ambient, °C) and oral °C."""
+    """Subjects usable for fitting one site: inputs by name (calibrated readings and ambient, °C) and oral °C.
+
+    `reading_se_c` holds each reading's standard error over rounds (°C; 0 when seen in one round only).
+    """
 
     site: str
     inputs: dict[str, np.ndarray]
+    reading_se_c: dict[str, np.ndarray]
     oral_c: np.ndarray
     subject_ids: tuple[str, ...]
     excluded: int
@@ -67,9 +73,11 @@ class Dataset:
             )
         inputs = {n: np.array([calibrated[n] for _, calibrated in usable]) for n in needed}
         inputs["ambient_c"] = np.array([subject.ambient_c for subject, _ in usable])
+        reading_se_c = {n: np.array([subject.reading_se_c.get(n, 0.0) for subject, _ in usable]) for n in needed}
         return cls(
             site=site,
             inputs=inputs,
+            reading_se_c=reading_se_c,
             oral_c=np.array([subject.oral_c for subject, _ in usable]),
             subject_ids=tuple(subject.subject_id for subject, _ in usable),
             excluded=len(table.rows) - len(usable),
@@ -82,6 +90,7 @@ class Dataset:
         return Dataset(
             site=self.site,
             inputs={name: values[index] for name, values in self.inputs.items()},
+            reading_se_c={name: values[index] for name, values in self.reading_se_c.items()},
             oral_c=self.oral_c[index],
             subject_ids=tuple(self.subject_ids[i] for i in index),
             excluded=0,
@@ -102,6 +111,8 @@ class Figures:
     sensitivity: float
     specificity: float
     auc: float
+    within_95_interval: float
+    """Share of errors within the estimate's own 95 % interval (±1.96 uncertainty): 0.95 if the uncertainty is honest."""
 
 
 def fit_model(
@@ -123,15 +134,20 @@ def fit_model(
     predicted, weights = chosen.predicted_c, chosen.weights
     residual = predicted - data.oral_c
     ambient = data.inputs["ambient_c"]
-    return CoreModel(
+    model = CoreModel(
         site=data.site,
         terms=chosen.terms,
         coefficients=tuple(float(w) for w in weights[1:]),
         intercept_c=float(weights[0]),
-        uncertainty_c=float(np.std(residual, ddof=1)),
+        uncertainty_c=0.0,
         fever_margin_c=threshold_c - decision_point(predicted, data.oral_c >= threshold_c, specificity),
         ambient_range_c=(float(ambient.min()), float(ambient.max())),
         fever_threshold_c=threshold_c,
+    )
+    reading_noise = np.array([model.reading_noise_c(*_subject(data, i)) for i in range(len(data))])
+    return replace(
+        model,
+        uncertainty_c=math.sqrt(max(np.var(residual, ddof=1) - np.mean(reading_noise**2), 0.0)),
         source={
             "subjects": len(data),
             "alpha": chosen.alpha,
@@ -164,15 +180,23 @@ def estimate_all(model: CoreModel, data: Dataset) -> list[CoreEstimate | Refusal
     """The model's estimate for every subject of `data`, in order."""
     results = []
     for i in range(len(data)):
-        inputs = {name: float(values[i]) for name, values in data.inputs.items()}
-        results.append(model.estimate(inputs, inputs.pop("ambient_c")))
+        inputs, reading_se_c = _subject(data, i)
+        readings = {name: value for name, value in inputs.items() if name != "ambient_c"}
+        results.append(model.estimate(readings, inputs["ambient_c"], reading_se_c=reading_se_c))
     return results
+
+
+def _subject(data: Dataset, i: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Subject i's inputs (readings and ambient, °C) and its readings' standard errors over rounds (°C)."""
+    inputs = {name: float(values[i]) for name, values in data.inputs.items()}
+    return inputs, {name: float(values[i]) for name, values in data.reading_se_c.items()}
 
 
 def judge(estimates: list[CoreEstimate | Refusal], oral_c: np.ndarray, threshold_c: float = DEFAULT_FEVER_THRESHOLD_C) -> Figures:
     """Accuracy of estimates against the oral references they belong to; refusals are counted, not scored."""
     kept = np.array([isinstance(e, CoreEstimate) for e in estimates])
     core = np.array([e.core_c for e in estimates if isinstance(e, CoreEstimate)])
+    uncertainty = np.array([e.uncertainty_c for e in estimates if isinstance(e, CoreEstimate)])
     fever = np.array([e.fever for e in estimates if isinstance(e, CoreEstimate)], dtype=bool)
     oral = oral_c[kept]
     error = core - oral
@@ -188,6 +212,7 @@ def judge(estimates: list[CoreEstimate | Refusal], oral_c: np.ndarray, threshold
         sensitivity=float(np.mean(fever[positive])) if positive.any() else math.nan,
         specificity=float(np.mean(~fever[~positive])) if (~positive).any() else math.nan,
         auc=_auc(core[positive], core[~positive]),
+        within_95_interval=float(np.mean(np.abs(error) <= 1.96 * uncertainty)),
     )
 
 

@@ -24,7 +24,7 @@ def without_oral_and_with_a_bad_row(source: Path, target: Path, rows: int = 5) -
         records = list(csv.DictReader(handle))[:rows]
     header = [name for name in records[0] if not name.startswith("aveOral")]
     records[1]["Distance"] = "79"
-    records[2]["T_Max1"] = records[2]["T_Max2"] = records[2]["T_Max3"] = records[2]["T_Max4"] = ""
+    records[2]["canthiMax1"] = records[2]["canthiMax2"] = records[2]["canthiMax3"] = records[2]["canthiMax4"] = ""
     with target.open("w", newline="") as handle:
         writer = csv.DictWriter(handle, header, extrasaction="ignore")
         writer.writeheader()
@@ -40,7 +40,7 @@ def test_estimate_core_prints_one_object_per_row(shared_dir: Path, tmp_path: Pat
     assert [set(row) for row in rows] == [{"id", "core_c", "fever", "refused", "reason"}] * 5
     assert [row["refused"] for row in rows] == [False, True, True, False, False]
     assert "Distance = 79: expected 0.1–3 m" in rows[1]["reason"]
-    assert rows[2]["reason"] == "face_max missing: the face model needs it"
+    assert rows[2]["reason"] == "upper_face_max missing: the face model needs it"
     assert rows[1]["core_c"] is None and rows[1]["fever"] is False
     assert all(36.0 < row["core_c"] < 38.0 and row["reason"] == "" for row in rows if not row["refused"])
 

@@ -1,4 +1,5 @@
-"""The CSV reader: rounds averaged, camera offset from the whole file, malformed rows refused with a reason."""
+"""The CSV reader: rounds averaged with their standard error, camera offset from the whole file, no mouth
+region read, malformed rows refused with a reason."""
 
 from __future__ import annotations
 
@@ -14,7 +15,14 @@ from kiosk.thermal.csv_reader import RefusedRow, Subject, read_subjects
 def subject_row(subject_id: str, **overrides: str) -> dict[str, str]:
     row = {"SubjectID": subject_id, "T_atm": "23.0", "Humidity": "30", "Distance": "0.8", "aveOralM": "37.0"}
     for r in (1, 2, 3, 4):
-        row |= {f"T_offset{r}": "0.80", f"T_Max{r}": "35.50", f"canthiMax{r}": "35.40", f"T_FHC_Max{r}": "34.80"}
+        row |= {
+            f"T_offset{r}": "0.80",
+            f"T_Max{r}": "35.50",
+            f"T_OR_Max{r}": "35.00",
+            f"canthiMax{r}": "35.40",
+            f"T_FH_Max{r}": "35.00",
+            f"T_FHC_Max{r}": "34.80",
+        }
     row.update(overrides)
     return row
 
@@ -28,19 +36,34 @@ def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
     return path
 
 
-def test_readings_are_the_mean_of_available_rounds(tmp_path: Path) -> None:
-    table = read_subjects(write_csv(tmp_path / "s.csv", [subject_row("a", T_Max1="35.0", T_Max2="36.0", T_Max3="", T_Max4="")]))
-    (subject,) = table.subjects
-    assert subject.readings["face_max"] == pytest.approx(35.5)
-    assert subject.readings["canthi_max"] == pytest.approx(35.4)
+def test_readings_are_the_mean_of_available_rounds_with_their_standard_error(tmp_path: Path) -> None:
+    row = subject_row("a", canthiMax1="35.0", canthiMax2="36.0", canthiMax3="", canthiMax4="", T_FHC_Max4="")
+    (subject,) = read_subjects(write_csv(tmp_path / "s.csv", [row])).subjects
+    assert subject.readings["canthi_max"] == pytest.approx(35.5)
+    assert subject.reading_se_c["canthi_max"] == pytest.approx(0.5)  # SD 0.71 over 2 rounds
+    assert subject.readings["forehead_centre_max"] == pytest.approx(34.8)
+    assert subject.reading_se_c["forehead_centre_max"] == pytest.approx(0.0)
     assert subject.oral_c == 37.0
+
+
+def test_upper_face_is_the_hotter_of_canthi_and_forehead_round_by_round(tmp_path: Path) -> None:
+    row = subject_row("a", canthiMax1="35.0", T_FH_Max1="35.8", canthiMax2="36.0", T_FH_Max2="35.1", canthiMax3="", canthiMax4="")
+    (subject,) = read_subjects(write_csv(tmp_path / "s.csv", [row])).subjects
+    assert subject.readings["upper_face_max"] == pytest.approx((35.8 + 36.0) / 2)
+
+
+def test_the_mouth_and_whole_face_maximum_are_not_read(tmp_path: Path) -> None:
+    """A mask hides the mouth; in the study it was imaged just after an oral thermometer."""
+    hot_mouth = subject_row("b", **{f"{column}{r}": "37.9" for column in ("T_Max", "T_OR_Max") for r in (1, 2, 3, 4)})
+    cool, hot = read_subjects(write_csv(tmp_path / "s.csv", [subject_row("a"), hot_mouth])).subjects
+    assert cool.readings == hot.readings
 
 
 def test_camera_offset_is_the_median_over_the_file_and_applied_to_every_reading(tmp_path: Path) -> None:
     rows = [subject_row("a"), subject_row("b", T_offset1="3.0"), subject_row("c", T_offset2="0.5")]
     table = read_subjects(write_csv(tmp_path / "s.csv", rows))
     assert table.blackbody_offset_c == pytest.approx(0.8)
-    assert table.calibrated_readings(table.subjects[1])["face_max"] == pytest.approx(36.3)
+    assert table.calibrated_readings(table.subjects[1])["canthi_max"] == pytest.approx(36.2)
 
 
 def test_oral_columns_may_be_absent(tmp_path: Path) -> None:
@@ -54,7 +77,7 @@ def test_oral_columns_may_be_absent(tmp_path: Path) -> None:
     ("overrides", "reason"),
     [
         ({"Distance": "79"}, "Distance = 79: expected 0.1–3 m"),
-        ({"T_Max2": "abc"}, "T_Max2 = 'abc': expected a number"),
+        ({"T_FH_Max2": "abc"}, "T_FH_Max2 = 'abc': expected a number"),
         ({"canthiMax3": "3.54"}, "canthiMax3 = 3.54: expected 20–45 °C"),
         ({"T_atm": ""}, "T_atm is empty"),
         ({"Humidity": "140"}, "Humidity = 140: expected 0–100 % RH"),

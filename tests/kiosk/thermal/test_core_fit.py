@@ -28,7 +28,11 @@ def synthetic(site: str, n: int = 300, seed: int = 1, noise_c: float = 0.05) -> 
     ambient = rng.uniform(18.0, 26.0, n)
     oral = 12.0 + 0.7 * skin - 0.04 * ambient + rng.normal(0.0, noise_c, n)
     reading = {"canthi": "canthi_max", "forehead": "forehead_centre_max"}[site]
-    return Dataset(site, {reading: skin, "ambient_c": ambient}, oral, tuple(f"s{i}" for i in range(n)), excluded=0)
+    return Dataset(site, {reading: skin, "ambient_c": ambient}, {reading: np.zeros(n)}, oral, ids(n), excluded=0)
+
+
+def ids(n: int) -> tuple[str, ...]:
+    return tuple(f"s{i}" for i in range(n))
 
 
 def test_fit_recovers_a_known_linear_relation() -> None:
@@ -43,7 +47,7 @@ def test_fit_finds_the_steeper_slope_of_fevers() -> None:
     data = synthetic("canthi", noise_c=0.05)
     skin = data.inputs["canthi_max"]
     steeper = data.oral_c + 0.8 * np.maximum(skin - 36.5, 0.0)
-    model = fit_model(Dataset("canthi", data.inputs, steeper, data.subject_ids, 0))
+    model = fit_model(Dataset("canthi", data.inputs, data.reading_se_c, steeper, data.subject_ids, 0))
     assert any(t.knot_c is not None and 36.2 < t.knot_c < 37.0 for t in model.terms)
     estimate = model.estimate({"canthi_max": 38.0}, 22.0)
     assert isinstance(estimate, CoreEstimate)
@@ -60,7 +64,27 @@ def test_a_reading_that_would_need_a_negative_slope_is_never_used() -> None:
     data = synthetic("forehead")
     reversed_skin = {"forehead_centre_max": 72.0 - data.inputs["forehead_centre_max"], "ambient_c": data.inputs["ambient_c"]}
     with pytest.raises(UsageError, match="non-negative slopes"):
-        fit_model(Dataset("forehead", reversed_skin, data.oral_c, data.subject_ids, 0))
+        fit_model(Dataset("forehead", reversed_skin, data.reading_se_c, data.oral_c, data.subject_ids, 0))
+
+
+def test_noise_over_rounds_widens_the_uncertainty_and_refuses_beyond_the_models_own_error() -> None:
+    rng = np.random.default_rng(5)
+    n = 400
+    skin = rng.normal(36.0, 0.6, n)
+    ambient = rng.uniform(18.0, 26.0, n)
+    oral = 12.0 + 0.7 * skin - 0.04 * ambient + rng.normal(0.0, 0.1, n)
+    se_c = rng.uniform(0.0, 0.12, n)
+    measured = skin + rng.normal(0.0, se_c)
+    data = Dataset("canthi", {"canthi_max": measured, "ambient_c": ambient}, {"canthi_max": se_c}, oral, ids(n), 0)
+    model = fit_model(data)
+    assert model.uncertainty_c == pytest.approx(0.1, abs=0.02), "the readings' own noise is taken out"
+    steady = model.estimate({"canthi_max": 36.0}, 22.0, reading_se_c={"canthi_max": 0.0})
+    shaky = model.estimate({"canthi_max": 36.0}, 22.0, reading_se_c={"canthi_max": 0.12})
+    assert isinstance(steady, CoreEstimate) and isinstance(shaky, CoreEstimate)
+    assert steady.uncertainty_c == pytest.approx(model.uncertainty_c)
+    assert shaky.uncertainty_c == pytest.approx(np.hypot(model.uncertainty_c, model.coefficients[0] * 0.12))
+    assert isinstance(model.estimate({"canthi_max": 36.0}, 22.0, reading_se_c={"canthi_max": 0.3}), Refusal)
+    assert 0.9 < held_out_figures(data, outer_folds=4).within_95_interval < 0.99
 
 
 def test_candidates_cover_subsets_hinges_and_always_ambient() -> None:
@@ -101,7 +125,8 @@ def test_held_out_figures_on_the_study_file(shared_dir: Path) -> None:
     """Nested cross-validation on real data for the canthi site; the face figures are in bench/thermal_core.py."""
     table = read_subjects(shared_dir / "thermal-dev" / "flir_group1.csv")
     figures = held_out_figures(Dataset.from_table(table, "canthi"))
-    assert figures.subjects == 544 and figures.refused == 0 and figures.fevers == 47
+    assert figures.subjects == 544 and figures.refused <= 0.02 * 544 and figures.fevers >= 44
+    assert 0.92 < figures.within_95_interval < 0.98
     assert figures.mae_c < 0.24
     assert figures.within_0_5 > 0.9
     assert figures.specificity > 0.93
