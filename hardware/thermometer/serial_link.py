@@ -1,0 +1,137 @@
+"""A serial port that notices when its module goes away and reconnects with back-off, without ever blocking.
+
+States, all driven by the `now` the caller's clock gives:
+- closed: the port could not be opened (or failed); reopen attempts follow the back-off schedule;
+- open and talking: frames arrive;
+- open and silent: no frame for `offline_after_s` (or 3 frame intervals, if the module is slower);
+  the start command is re-sent on the back-off schedule (hardware.md §1.1: the STM32 driver re-sends
+  every 200 ms) and reads raise DeviceUnavailable until frames come back.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import serial
+
+from hardware.clock import Clock
+from hardware.errors import DeviceUnavailable
+from hardware.thermometer.backoff import Backoff
+
+logger = logging.getLogger(__name__)
+
+
+class SerialLink:
+    """Opens `url` with `serial.serial_for_url` (a device path, a pty, `loop://`, `spy://…`) and keeps it alive."""
+
+    def __init__(
+        self,
+        url: str,
+        baudrate: int,
+        clock: Clock,
+        start_commands: bytes,
+        offline_after_s: float = 2.0,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.url = url
+        self.baudrate = baudrate
+        self.frame_interval_s: float | None = None
+        self._clock = clock
+        self._start_commands = start_commands
+        self._offline_after_s = offline_after_s
+        self._backoff = backoff or Backoff()
+        self._port: serial.SerialBase | None = None
+        self._last_frame_at = 0.0
+        self._is_silent = False
+
+    @property
+    def is_open(self) -> bool:
+        return self._port is not None
+
+    def fileno(self) -> int:
+        """The port's file descriptor, for a selector; raises DeviceUnavailable while closed."""
+        if self._port is None or not hasattr(self._port, "fileno"):
+            raise DeviceUnavailable(f"thermometer port {self.url!r} is not open (or has no file descriptor)")
+        return self._port.fileno()
+
+    def receive(self) -> bytes:
+        """The bytes waiting now (possibly none). Raises DeviceUnavailable while the port is closed."""
+        now = self._clock.monotonic()
+        if self._port is None:
+            self._open(now)
+        try:
+            return self._port.read(max(1, self._port.in_waiting))
+        except (serial.SerialException, OSError) as err:
+            self._close()
+            self._backoff.failed(now)
+            logger.warning("thermometer port %s failed: %s", self.url, err)
+            raise DeviceUnavailable(f"thermometer port {self.url!r} failed: {err} (reconnecting)") from err
+
+    def send(self, data: bytes) -> None:
+        if self._port is None:
+            raise DeviceUnavailable(f"thermometer port {self.url!r} is not open")
+        try:
+            self._port.write(data)
+        except (serial.SerialException, OSError) as err:
+            self._close()
+            raise DeviceUnavailable(f"thermometer port {self.url!r} failed while writing: {err} (reconnecting)") from err
+
+    def frame_arrived(self) -> None:
+        """Tell the link that a valid frame was decoded; keeps the frame-interval estimate."""
+        now = self._clock.monotonic()
+        interval = now - self._last_frame_at
+        if not self._is_silent and 0 < interval < self._offline_after_s:
+            self.frame_interval_s = interval if self.frame_interval_s is None else 0.8 * self.frame_interval_s + 0.2 * interval
+        if self._is_silent:
+            logger.info("thermometer on %s is talking again", self.url)
+        self._last_frame_at = now
+        self._is_silent = False
+        self._backoff.succeeded()
+
+    def check_silence(self) -> None:
+        """Raise DeviceUnavailable if no frame came for too long, re-sending the start command when due."""
+        now = self._clock.monotonic()
+        silent_for = now - self._last_frame_at
+        limit = max(self._offline_after_s, 3 * (self.frame_interval_s or 0.0))
+        if silent_for < limit:
+            return
+        if not self._is_silent:
+            logger.warning("thermometer on %s silent for %.1f s", self.url, silent_for)
+        self._is_silent = True
+        if self._backoff.is_due(now):
+            self.send(self._start_commands)
+            self._backoff.failed(now)
+        raise DeviceUnavailable(
+            f"thermometer on {self.url!r}: no frame for {silent_for:.1f} s (expected one at least every {limit:.1f} s; "
+            "check the module's power, wiring and baud rate)"
+        )
+
+    def close(self) -> None:
+        self._close()
+
+    def _open(self, now: float) -> None:
+        if not self._backoff.is_due(now):
+            raise DeviceUnavailable(
+                f"thermometer port {self.url!r} unavailable; next attempt in {self._backoff.seconds_left(now):.1f} s"
+            )
+        try:
+            port = serial.serial_for_url(self.url, baudrate=self.baudrate, timeout=0, write_timeout=0.5)
+            port.write(self._start_commands)
+        except (serial.SerialException, OSError, ValueError) as err:
+            self._backoff.failed(now)
+            raise DeviceUnavailable(
+                f"thermometer port {self.url!r}: {err} (expected a serial device or a URL such as loop://); "
+                f"retrying in {self._backoff.seconds_left(now):.1f} s"
+            ) from err
+        logger.info("thermometer port %s open at %d baud", self.url, self.baudrate)
+        self._port = port
+        self._last_frame_at = now
+        self._is_silent = False
+
+    def _close(self) -> None:
+        if self._port is not None:
+            try:
+                self._port.close()
+            except (serial.SerialException, OSError):
+                pass  # the device is already gone; there is nothing left to release
+            self._port = None
