@@ -46,17 +46,25 @@ class SimulatedThermometer:
         self._is_plugged = True
 
     def subject_arrives(
-        self, skin_c: float, distance_m: float = 0.3, *, emissivity: float = 0.98, cold_deficit_c: float = 0.0
-    ) -> None:
-        """A person steps up; `skin_c` is their steady skin temperature at the reference site."""
+        self,
+        skin_c: float,
+        distance_m: float = 0.3,
+        *,
+        emissivity: float = 0.98,
+        cold_deficit_c: float = 0.0,
+        approach_s: float = 0.4,
+    ) -> Subject:
+        """A person walks up to `distance_m`; `skin_c` is their steady skin temperature at the reference site."""
         subject = Subject(
             site_c=skin_c,
             distance_m=distance_m,
             arrived_at=self._clock.monotonic(),
             emissivity=emissivity,
             cold_deficit_c=cold_deficit_c,
+            approach_s=approach_s,
         )
         self.scene.subject_arrives(subject)
+        return subject
 
     def subject_leaves(self) -> None:
         self.scene.subject_leaves()
