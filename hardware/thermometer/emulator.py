@@ -139,7 +139,7 @@ class GyMcu90614Emulator(_Emulator):
         else:
             true_c = spot_scene_c(self.scene.subject, room_c, at, self.optics.fov_deg, self.optics.target_diameter_m)
         return spot_protocol.encode_frame(
-            self.errors.measure(true_c, self.rng), self.errors.measure_ambient(room_c, self.rng)
+            self.errors.measure(true_c, room_c, self.rng), self.errors.measure_ambient(room_c, self.rng)
         )
 
 
@@ -180,5 +180,5 @@ class GyMcu90640Emulator(_Emulator):
             true_c = np.full(shape, self.scene.reference_c)
         else:
             true_c = array_scene_c(self.scene.subject, room_c, at, shape, self.fov_deg, self.face)
-        pixels = self.errors.measure(true_c + self.pixel_offsets_c, self.rng)
+        pixels = self.errors.measure(true_c + self.pixel_offsets_c, room_c, self.rng)
         return array_protocol.encode_frame(np.asarray(pixels), self.errors.measure_ambient(room_c, self.rng))

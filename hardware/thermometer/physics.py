@@ -64,7 +64,9 @@ class Room:
 class SensorErrors:
     """One unit's errors: a gain and offset fixed at manufacture, white noise and quantisation per reading.
 
-    `ambient_bias_c` is how much warmer the sensor die sits than the room (self-heating in its enclosure).
+    `ambient_bias_c` is how much warmer the sensor die sits than the room (self-heating in its enclosure);
+    `die_coefficient` adds that many °C of object error per °C the die is away from 25 °C, so a
+    calibration made at one room temperature drifts when the room changes.
     """
 
     gain: float = 1.0
@@ -73,14 +75,23 @@ class SensorErrors:
     resolution_c: float = 0.02
     ambient_bias_c: float = 0.3
     ambient_noise_c: float = 0.02
+    die_coefficient: float = 0.0
 
     @classmethod
-    def drawn(cls, rng: np.random.Generator, noise_c: float, gain_sd: float = 0.005, offset_sd_c: float = 0.2) -> SensorErrors:
-        """A unit drawn from the spread the datasheet allows (±0.5 °C in 0–50 °C ≈ 2.5 σ of the offset)."""
-        return cls(gain=1.0 + rng.normal(0.0, gain_sd), offset_c=rng.normal(0.0, offset_sd_c), noise_c=noise_c)
+    def drawn(cls, rng: np.random.Generator, noise_c: float) -> SensorErrors:
+        """A unit drawn from the spread the datasheet allows (±0.5 °C over 0–50 °C): offset σ 0.2 °C,
+        gain σ 0.5 %, die-temperature coefficient σ 0.02 °C/°C."""
+        return cls(
+            gain=1.0 + rng.normal(0.0, 0.005),
+            offset_c=rng.normal(0.0, 0.2),
+            noise_c=noise_c,
+            die_coefficient=rng.normal(0.0, 0.02),
+        )
 
-    def measure(self, true_c: np.ndarray | float, rng: np.random.Generator) -> np.ndarray | float:
-        noisy = self.gain * np.asarray(true_c) + self.offset_c + rng.normal(0.0, self.noise_c, np.shape(true_c))
+    def measure(self, true_c: np.ndarray | float, room_c: float, rng: np.random.Generator) -> np.ndarray | float:
+        """The object reading for a true apparent temperature, with the die at `room_c` + `ambient_bias_c`."""
+        drift_c = self.die_coefficient * (room_c + self.ambient_bias_c - 25.0)
+        noisy = self.gain * np.asarray(true_c) + self.offset_c + drift_c + rng.normal(0.0, self.noise_c, np.shape(true_c))
         quantised = np.round(noisy / self.resolution_c) * self.resolution_c
         return float(quantised) if np.ndim(quantised) == 0 else quantised
 

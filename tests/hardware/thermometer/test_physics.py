@@ -59,7 +59,14 @@ def test_room_drift_is_a_seeded_random_walk():
 
 def test_sensor_errors_quantise_to_the_resolution():
     errors = SensorErrors(gain=1.0, offset_c=0.0, noise_c=0.0, resolution_c=0.02)
-    assert errors.measure(36.513, np.random.default_rng(0)) == pytest.approx(36.52)
+    assert errors.measure(36.513, 22.0, np.random.default_rng(0)) == pytest.approx(36.52)
+
+
+def test_die_temperature_coefficient_shifts_readings_with_the_room():
+    errors = SensorErrors(noise_c=0.0, resolution_c=0.01, ambient_bias_c=0.0, die_coefficient=0.02)
+    rng = np.random.default_rng(0)
+    assert errors.measure(36.0, 25.0, rng) == pytest.approx(36.0)
+    assert errors.measure(36.0, 15.0, rng) == pytest.approx(35.8)
 
 
 def test_rendered_face_has_its_hottest_pixels_at_the_canthi_and_room_around_it():
