@@ -89,16 +89,13 @@ class _Emulator(ABC):
         if self.continuous:
             if self._next_at is None or now - self._next_at > MAX_CATCH_UP_S:
                 self._next_at = now
-            while self._next_at <= now:
+            while self._next_at <= now + 1e-9:  # tolerate float steps of 1/rate_hz
                 frames += self._frame(self._next_at)
                 self._next_at += 1.0 / self.rate_hz
         for _ in range(self._pending_queries):
             frames += self._frame(now)
         self._pending_queries = 0
         return bytes(frames)
-
-    def _query(self) -> None:
-        self._pending_queries += 1
 
     @abstractmethod
     def _handle(self, command: bytes) -> None: ...
@@ -130,7 +127,7 @@ class GyMcu90614Emulator(_Emulator):
             self.continuous = True
         elif code == spot_protocol.CMD_QUERY:
             self.continuous = False
-            self._query()
+            self._pending_queries += 1
 
     def _frame(self, at: float) -> bytes:
         room_c = self.scene.room.ambient_at(at)
@@ -169,7 +166,7 @@ class GyMcu90640Emulator(_Emulator):
             self.continuous = True
         elif code == array_protocol.CMD_MODE and argument == array_protocol.MODE_QUERY:
             self.continuous = False
-            self._query()
+            self._pending_queries += 1
         elif code == array_protocol.CMD_RATE and argument in array_protocol.RATE_HZ:
             self.rate_hz = array_protocol.RATE_HZ[argument]
 

@@ -44,10 +44,6 @@ class SerialLink:
         self._last_frame_at = 0.0
         self._is_silent = False
 
-    @property
-    def is_open(self) -> bool:
-        return self._port is not None
-
     def fileno(self) -> int:
         """The port's file descriptor, for a selector; raises DeviceUnavailable while closed."""
         if self._port is None or not hasattr(self._port, "fileno"):

@@ -26,7 +26,6 @@ AMBIENT_RANGE_C = (-40.0, 125.0)
 """What an MLX90614 can report (hardware.md §1.1); anything outside is a broken frame or sensor."""
 EMISSIVITY_SD = 0.005
 """Spread of skin emissivity around the configured value (0.97–0.99 at two standard deviations)."""
-HISTORY_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -58,23 +57,27 @@ class TemperatureEstimator:
         self.calibration = calibration
         self._skin_to_core = skin_to_core
         self._samples: list[_Sample] = []
+        self._started_at: float | None = None
         self._result: TemperatureResult | None = None
 
     def reset(self) -> None:
         self._samples = []
+        self._started_at = None
         self._result = None
 
     def add(self, reading: Reading, distance_m: float | None = None) -> TemperatureResult | None:
         if self._result is not None:
             return self._result
-        started_at = self._samples[0].taken_at if self._samples else reading.taken_at
-        elapsed_s = reading.taken_at - started_at
+        if self._started_at is None:
+            self._started_at = reading.taken_at
+        elapsed_s = reading.taken_at - self._started_at
         fault = _out_of_range(reading)
         if fault:
             self._result = TemperatureRefusal(RefusalReason.SENSOR_FAULT, fault, elapsed_s)
             return self._result
         self._samples.append(self._sample(reading, distance_m))
-        self._samples = [s for s in self._samples if reading.taken_at - s.taken_at <= HISTORY_S]
+        keep_s = 2 * self.config.stability_window_s
+        self._samples = [s for s in self._samples if reading.taken_at - s.taken_at <= keep_s]
         plateau = find_plateau(
             [s.taken_at for s in self._samples],
             [s.site_c for s in self._samples],
@@ -100,6 +103,7 @@ class TemperatureEstimator:
             "temperature": "above-threshold" if result.above_threshold else "below-threshold",
             "calibrated": result.calibrated,
             "remeasure": result.in_remeasure_band,
+            "core_model": result.core_model,
         }
         if self.config.record_exact_values:
             fields |= {"body_c": round(result.body_c, 2), "uncertainty_c": round(result.uncertainty_c, 2), "site_c": round(result.site_c, 2)}
@@ -179,6 +183,7 @@ class TemperatureEstimator:
             ambient_c=ambient_c,
             distance_m=distance_m,
             elapsed_s=elapsed_s,
+            core_model=core.model,
         )
 
     def _site_c(self, kept: list[_Sample]) -> float:

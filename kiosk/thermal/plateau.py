@@ -19,7 +19,6 @@ class Plateau:
     sd_c: float
     inliers: tuple[int, ...]
     """Indices into the series passed to `find_plateau`."""
-    span_s: float
 
 
 def find_plateau(times_s: Sequence[float], values_c: Sequence[float], window_s: float, tolerance_c: float) -> Plateau | None:
@@ -51,7 +50,6 @@ def find_plateau(times_s: Sequence[float], values_c: Sequence[float], window_s: 
         mean_c=float(kept_values.mean()),
         sd_c=float(kept_values.std(ddof=1)),
         inliers=tuple(start + i for i in kept),
-        span_s=span_s,
     )
 
 

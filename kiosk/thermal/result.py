@@ -19,7 +19,7 @@ class TemperatureEstimate:
 
     `site_c` is the reference-site skin temperature it came from (forehead for a spot sensor, inner
     canthus for an array), after calibration and emissivity correction; `elapsed_s` runs from the
-    first reading of this subject to the verdict.
+    first reading of this subject to the verdict; `core_model` names the skin-to-core model used.
     """
 
     body_c: float
@@ -33,6 +33,7 @@ class TemperatureEstimate:
     ambient_c: float
     distance_m: float | None
     elapsed_s: float
+    core_model: str
 
     @property
     def sentence(self) -> str:

@@ -145,7 +145,12 @@ def test_result_is_kept_until_reset_then_a_new_subject_starts_fresh():
 def test_gate_records_only_above_or_below_unless_exact_values_are_allowed():
     private = TemperatureEstimator(CONFIG)
     result, _ = _feed(private, [_apparent(_skin_for(38.5))] * 30)
-    assert private.record(result) == {"temperature": "above-threshold", "calibrated": False, "remeasure": False}
+    assert private.record(result) == {
+        "temperature": "above-threshold",
+        "calibrated": False,
+        "remeasure": False,
+        "core_model": "offset-flir-group1-v1",
+    }
     open_record = TemperatureEstimator(replace(CONFIG, record_exact_values=True)).record(result)
     assert open_record["body_c"] == round(result.body_c, 2)
     refusal = TemperatureRefusal(RefusalReason.TOO_FAR, "step closer", 1.0)
@@ -164,10 +169,10 @@ def test_skin_to_core_step_is_pluggable():
 
     def fixed_model(site, skin_c, ambient_c, distance_m):
         calls.append((site, round(skin_c, 1), round(ambient_c), distance_m))
-        return CoreTemperature(core_c=39.0, uncertainty_c=0.2)
+        return CoreTemperature(core_c=39.0, uncertainty_c=0.2, model="fixed-test-model")
 
     result, _ = _feed(TemperatureEstimator(CONFIG, skin_to_core=fixed_model), [_apparent(34.5)] * 30)
-    assert result.body_c == 39.0 and result.above_threshold
+    assert result.body_c == 39.0 and result.above_threshold and result.core_model == "fixed-test-model"
     assert calls == [("forehead", 34.5, 22, 0.2)]
 
 
@@ -211,3 +216,11 @@ def test_array_subject_too_far_is_refused():
         clock.advance(0.125)
         result = estimator.add(thermometer.read())
     assert result.reason is RefusalReason.TOO_FAR
+
+
+def test_a_reading_that_keeps_rising_is_never_a_plateau_even_with_a_long_timeout():
+    config = replace(CONFIG, timeout_s=30.0)
+    rising = [30.0 + 0.5 * index / RATE_HZ for index in range(600)]
+    result, used = _feed(TemperatureEstimator(config), rising, noise_c=0.0)
+    assert result.reason is RefusalReason.UNSTABLE
+    assert used == pytest.approx(30.0 * RATE_HZ, abs=1)
