@@ -40,7 +40,7 @@ class GyMcu90614:
         if not samples:
             self._link.check_silence()
             return None
-        self._link.frame_arrived()
+        self._link.frames_arrived(len(samples))
         return samples[-1].reading(now)
 
     def close(self) -> None:

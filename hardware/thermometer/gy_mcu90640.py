@@ -39,7 +39,7 @@ class GyMcu90640:
         if not samples:
             self._link.check_silence()
             return None
-        self._link.frame_arrived()
+        self._link.frames_arrived(len(samples))
         return samples[-1].reading(self._clock.monotonic())
 
     def close(self) -> None:

@@ -20,6 +20,9 @@ from hardware.thermometer.backoff import Backoff
 
 logger = logging.getLogger(__name__)
 
+WRITE_TIMEOUT_S = 0.1
+"""Commands are 3–8 bytes, so a write only waits this long if the UART is wedged (pyserial's loop:// needs > 0)."""
+
 
 class SerialLink:
     """Opens `url` with `serial.serial_for_url` (a device path, a pty, `loop://`, `spy://…`) and keeps it alive."""
@@ -72,10 +75,10 @@ class SerialLink:
             self._close()
             raise DeviceUnavailable(f"thermometer port {self.url!r} failed while writing: {err} (reconnecting)") from err
 
-    def frame_arrived(self) -> None:
-        """Tell the link that a valid frame was decoded; keeps the frame-interval estimate."""
+    def frames_arrived(self, count: int) -> None:
+        """Tell the link that `count` valid frames were decoded since the last call; keeps the frame-interval estimate."""
         now = self._clock.monotonic()
-        interval = now - self._last_frame_at
+        interval = (now - self._last_frame_at) / count
         if not self._is_silent and 0 < interval < self._offline_after_s:
             self.frame_interval_s = interval if self.frame_interval_s is None else 0.8 * self.frame_interval_s + 0.2 * interval
         if self._is_silent:
@@ -110,10 +113,13 @@ class SerialLink:
             raise DeviceUnavailable(
                 f"thermometer port {self.url!r} unavailable; next attempt in {self._backoff.seconds_left(now):.1f} s"
             )
+        port = None
         try:
-            port = serial.serial_for_url(self.url, baudrate=self.baudrate, timeout=0, write_timeout=0.5)
+            port = serial.serial_for_url(self.url, baudrate=self.baudrate, timeout=0, write_timeout=WRITE_TIMEOUT_S)
             port.write(self._start_commands)
         except (serial.SerialException, OSError, ValueError) as err:
+            if port is not None:
+                port.close()
             self._backoff.failed(now)
             raise DeviceUnavailable(
                 f"thermometer port {self.url!r}: {err} (expected a serial device or a URL such as loop://); "

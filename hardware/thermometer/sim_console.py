@@ -48,8 +48,8 @@ class ScenarioCommands:
             "garbage": lambda args: simulator.faults.inject_garbage(int(_number(args, 0))),
             "drop": lambda args: simulator.faults.drop_bytes(int(_number(args, 0))),
             "corrupt": lambda args: simulator.faults.corrupt_checksum(int(_number(args, 0)) if args else 1),
-            "stuck": lambda args: setattr(simulator.faults, "stuck", _switch(args)),
-            "silent": lambda args: setattr(simulator, "silent", _switch(args)),
+            "stuck": self._stuck,
+            "silent": self._silent,
         }
 
     @property
@@ -71,6 +71,12 @@ class ScenarioCommands:
         except ValueError as err:
             return f"error: {line.strip()!r}: {err}", True
         return f"ok {line.strip()}", True
+
+    def _stuck(self, args: list[str]) -> None:
+        self._simulator.faults.stuck = _switch(args)
+
+    def _silent(self, args: list[str]) -> None:
+        self._simulator.silent = _switch(args)
 
     def _arrive(self, args: list[str]) -> None:
         distance_m = _number(args, 1) if len(args) > 1 else 0.3

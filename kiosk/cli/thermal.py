@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -28,6 +29,7 @@ def _sim_thermometer(args: argparse.Namespace) -> int:
 
     link = args.link or Path(tempfile.mkdtemp(prefix="kiosk-sim-")) / "ttyIR0"
     simulator = build_simulator(args.model, link, args.seed, args.ambient_c, args.noise_c)
+    signal.signal(signal.SIGTERM, _interrupt)  # stop like Ctrl-C, so the pty and its path are removed
     try:
         print(link, flush=True)
         print(
@@ -39,6 +41,10 @@ def _sim_thermometer(args: argparse.Namespace) -> int:
     finally:
         simulator.close()
     return EXIT_OK
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _calibrate_arguments(parser: argparse.ArgumentParser) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import select
+import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -88,3 +90,11 @@ def test_bad_command_is_answered_with_what_was_expected(simulator_process):
     assert _command(process, "arrive warm").startswith("error: 'arrive warm': 'warm' is not a number")
     assert _command(process, "stuck maybe") == "error: 'stuck maybe': 'maybe': expected 'on' or 'off'"
     assert "unknown command" in _command(process, "explode")
+
+
+def test_sigterm_stops_the_simulator_and_removes_its_path(simulator_process):
+    process, path = simulator_process("gy-mcu90614")
+    assert Path(path).is_symlink()
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=IO_TIMEOUT_S) == 130
+    assert not Path(path).exists()
