@@ -98,3 +98,19 @@ def test_arbitrary_bytes_never_raise_and_leave_at_most_one_partial_frame(stream)
     decoder = FrameDecoder()
     decoder.feed(stream)
     assert decoder.pending_bytes < 4 + 8 + 1
+
+
+def test_capture_joined_mid_frame_loses_only_the_torn_frame():
+    capture = bytes.fromhex(
+        "0D19A7"  # tail of a frame the capture started in
+        "5A5A45040C780D19A7"
+        "5A5A45040E420D1A74"
+        "5A5A4504F9C00D1ADD"
+    )
+    assert FrameDecoder().feed(capture) == [SpotSample(31.92, 33.53), SpotSample(36.50, 33.54), SpotSample(-16.0, 33.54)]
+
+
+def test_rs485_variant_with_a_trailing_id_byte_still_decodes():
+    """The ZKRT firmware appends an address byte (hardware.md §1.1); it is skipped as noise."""
+    stream = b"".join(encode_frame(value, 22.0) + b"\x14" for value in (36.1, 36.2, 36.3))
+    assert [s.object_c for s in FrameDecoder().feed(stream)] == [36.1, 36.2, 36.3]
