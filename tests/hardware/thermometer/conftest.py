@@ -9,6 +9,7 @@ from __future__ import annotations
 import select
 from typing import Protocol
 
+from hardware.errors import DeviceUnavailable
 from hardware.thermometer import Reading
 from hardware.thermometer.pty_simulator import PtySimulator
 
@@ -41,3 +42,14 @@ def wait_for_commands(simulator: PtySimulator, count: int) -> list[bytes]:
             break
         select.select([simulator.fileno()], [], [], IO_TIMEOUT_S)
     return simulator.emulator.commands
+
+
+def read_until_unavailable(driver: SerialDriver) -> DeviceUnavailable:
+    """Read until the driver notices its port is gone (the hang-up crosses the kernel asynchronously)."""
+    for _ in range(100):
+        select.select([driver.fileno()], [], [], IO_TIMEOUT_S)
+        try:
+            driver.read()
+        except DeviceUnavailable as err:
+            return err
+    raise AssertionError("the driver never reported its port as unavailable")

@@ -23,7 +23,7 @@ from hardware.thermometer.emulator import GyMcu90614Emulator, GyMcu90640Emulator
 from hardware.thermometer.physics import Room, SensorErrors, Subject
 from hardware.thermometer.pty_simulator import PtySimulator
 
-from .conftest import pump_until_reading, wait_for_commands
+from .conftest import pump_until_reading, read_until_unavailable, wait_for_commands
 
 ROOM_C = 21.0
 
@@ -79,9 +79,7 @@ def _pty_rig(model: str, clock, tmp_path) -> Rig:
 
     def unplug() -> None:
         simulator.unplug()
-        with pytest.raises(DeviceUnavailable):
-            for _ in range(1000):  # the hang-up crosses the kernel asynchronously
-                thermometer.read()
+        read_until_unavailable(thermometer)
 
     def replug() -> None:
         simulator.replug()
