@@ -42,7 +42,9 @@ class Thermometer(Protocol):
 class SimulatedThermometerConfig:
     driver: Literal["simulated"] = "simulated"
     ambient_c: float = setting(22.0, "simulated room temperature, °C", min=-20, max=60)
-    noise_c: float = setting(0.05, "standard deviation of reading noise, °C", min=0, max=5)
+    noise_c: float = setting(
+        0.05, "standard deviation of reading noise, °C (0 repeats values, which the estimator takes for a stuck sensor)", min=0, max=5
+    )
     rate_hz: float = setting(8.0, "readings per second", min=0.5, max=64)
     model: Literal["gy-mcu90614", "gy-mcu90640"] = setting(
         "gy-mcu90614", "module whose bytes are simulated: single-pixel MLX90614 or 32×24 MLX90640 array"

@@ -133,7 +133,7 @@ def _screen_one(
     )
 
 
-def summarise(outcomes: list[SubjectOutcome]) -> dict[str, float | int]:
+def summarise(outcomes: list[SubjectOutcome]) -> dict[str, float | int | None]:
     """The benchmark's JSON object; accuracy and fever figures are over the subjects not refused."""
     estimates = [(o, o.result) for o in outcomes if isinstance(o.result, TemperatureEstimate)]
     errors = np.array([abs(r.site_c - o.true_site_c) for o, r in estimates])
