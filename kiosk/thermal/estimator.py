@@ -116,7 +116,7 @@ class TemperatureEstimator:
             site_c = float(remove_reflection(self._calibrate(reading.object_c), room_c, config.emissivity))
             return _Sample(reading.taken_at, reading.object_c, reading.ambient_c, room_c, site_c, distance_m, None)
         pixels_c = np.asarray(self._calibrate(reading.pixels_c))
-        face = find_face(pixels_c, room_c)
+        face = find_face(pixels_c, room_c, config.min_skin_c)
         if distance_m is None:
             distance_m = face_distance_m(face.width_px, pixels_c.shape[1], config.array_fov_deg, config.face_width_m)
         site_c = float(remove_reflection(face.hottest_c, room_c, config.emissivity))
@@ -187,10 +187,12 @@ class TemperatureEstimator:
         )
 
     def _site_c(self, kept: list[_Sample]) -> float:
-        """Array: the hottest pixel of the face in the plateau's mean image (averaging first keeps noise out of the max)."""
+        """Array: the hottest pixel of the face in the plateau's mean image (averaging first keeps noise out of the max).
+
+        The inner canthus is the reference site (IEC 80601-2-59) and the hottest part of a face."""
         mean_pixels = np.mean([s.pixels_c for s in kept], axis=0)
         ambient_c = float(np.median([s.room_c for s in kept]))
-        face = find_face(mean_pixels, ambient_c)
+        face = find_face(mean_pixels, ambient_c, self.config.min_skin_c)
         return float(remove_reflection(face.hottest_c, ambient_c, self.config.emissivity))
 
 

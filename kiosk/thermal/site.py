@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from hardware.thermometer.optics import KELVIN
@@ -18,28 +19,36 @@ def remove_reflection(apparent_c: float | np.ndarray, background_c: float, emiss
     return np.maximum(skin_k4, 0) ** 0.25 - KELVIN
 
 
+SKIN_MAX_C = 42.0
+"""No skin is hotter; a warmer patch (a hot drink, a lamp) is not a face."""
+
+
 @dataclass(frozen=True)
 class FaceView:
-    """The face in a thermal image: where it is, its hottest pixel and how wide it looks."""
+    """The face in a thermal image: its hottest pixel and how wide it looks (0 when there is no face)."""
 
-    mask: np.ndarray
     hottest_c: float
     width_px: float
 
 
-def find_face(pixels_c: np.ndarray, ambient_c: float) -> FaceView:
-    """Pixels warmer than halfway between the room and the hottest pixel are face.
+def find_face(pixels_c: np.ndarray, ambient_c: float, min_skin_c: float) -> FaceView:
+    """The face is the largest 4-connected patch of skin-warm pixels: warmer than halfway from the room
+    to `min_skin_c`, and no hotter than skin can be.
 
-    The width counts edge pixels by how far they sit between room and face temperature, so it is
-    finer than a pixel; rows are scanned and the widest one taken.
+    The width counts the face's edge pixels by how far they sit between room and face temperature,
+    so it is finer than a pixel; the widest row is taken. Without a face, `hottest_c` is the warmest
+    pixel that could be skin, which the estimator then refuses as too cold.
     """
-    hottest_c = float(pixels_c.max())
-    mask = pixels_c > (hottest_c + ambient_c) / 2
-    face_c = float(np.median(pixels_c[mask]))
-    if face_c - ambient_c <= 0:
-        return FaceView(mask=mask, hottest_c=hottest_c, width_px=0.0)
-    fill = np.clip((pixels_c - ambient_c) / (face_c - ambient_c), 0, 1)
-    return FaceView(mask=mask, hottest_c=hottest_c, width_px=float(fill.sum(axis=1).max()))
+    plausible = pixels_c <= SKIN_MAX_C
+    warm = plausible & (pixels_c >= (ambient_c + min_skin_c) / 2)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(warm.astype(np.uint8), connectivity=4)
+    if count < 2:
+        return FaceView(hottest_c=float(pixels_c[plausible].max(initial=ambient_c)), width_px=0.0)
+    face = labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    face_c = float(np.median(pixels_c[face]))
+    near_face = cv2.dilate(face.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    fill = np.where(near_face, np.clip((pixels_c - ambient_c) / (face_c - ambient_c), 0, 1), 0)
+    return FaceView(hottest_c=float(pixels_c[face].max()), width_px=float(fill.sum(axis=1).max()))
 
 
 def face_distance_m(width_px: float, columns: int, fov_deg: float, face_width_m: float) -> float | None:

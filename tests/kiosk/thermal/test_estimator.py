@@ -224,3 +224,22 @@ def test_a_reading_that_keeps_rising_is_never_a_plateau_even_with_a_long_timeout
     result, used = _feed(TemperatureEstimator(config), rising, noise_c=0.0)
     assert result.reason is RefusalReason.UNSTABLE
     assert used == pytest.approx(30.0 * RATE_HZ, abs=1)
+
+
+def test_array_ignores_a_hot_drink_beside_the_face():
+    from hardware.thermometer.physics import Subject, array_scene_c
+
+    subject = Subject(site_c=35.6, distance_m=0.3, arrived_at=0.0, approach_s=0.01)
+    image = array_scene_c(subject, ROOM_C, 1.0, (24, 32), (55.0, 35.0))
+    image[18:22, 27:31] = 65.0  # a cup of coffee in the corner
+    rng = np.random.default_rng(0)
+    estimator = TemperatureEstimator(CONFIG)
+    result = None
+    for index in range(20):
+        pixels = np.round(image + rng.normal(0, 0.05, image.shape), 2)
+        reading = Reading(object_c=float(pixels.max()), ambient_c=ROOM_C, taken_at=index / 8, pixels_c=pixels)
+        result = estimator.add(reading)
+    assert isinstance(result, TemperatureEstimate)
+    assert result.site_c == pytest.approx(35.6, abs=0.6)
+    assert not result.above_threshold
+    assert result.distance_m == pytest.approx(0.3, abs=0.05)
