@@ -56,7 +56,9 @@ class SimulatedThermometerConfig:
 class GyMcu90614Config:
     driver: Literal["gy-mcu90614"] = "gy-mcu90614"
     port: str = setting("/dev/serial0", "serial device or pyserial URL (a pty path, loop://, spy:///dev/serial0)")
-    baudrate: Literal[9600, 115200] = setting(9600, "module baud rate (factory default 9600)")
+    baudrate: Literal[9600, 115200, "auto"] = setting(
+        9600, "module baud rate (factory default 9600); 'auto' tries each until frames arrive"
+    )
     mode: Literal["continuous", "query"] = setting("continuous", "'continuous': the module streams; 'query': ask for each frame")
     query_hz: float = setting(8.0, "frames asked for per second in query mode (the module wants fewer than 10)", min=0.5, max=9.5)
     offline_after_s: float = setting(2.0, "silence after which the sensor counts as offline, seconds", min=0.2, max=60)
@@ -66,7 +68,9 @@ class GyMcu90614Config:
 class GyMcu90640Config:
     driver: Literal["gy-mcu90640"] = "gy-mcu90640"
     port: str = setting("/dev/serial0", "serial device or pyserial URL (a pty path, loop://, spy:///dev/serial0)")
-    baudrate: Literal[115200, 460800] = setting(115200, "module baud rate (115200 on most boards, 460800 on some)")
+    baudrate: Literal[115200, 460800, "auto"] = setting(
+        "auto", "module baud rate: 115200 on most boards, 460800 on some (hardware.md §1.3); 'auto' tries each"
+    )
     rate_code: int = setting(4, "update-rate argument of `A5 25 xx` (0–4; 4 is 8 Hz on most boards)", min=0, max=4)
     offline_after_s: float = setting(3.0, "silence after which the sensor counts as offline, seconds", min=0.2, max=60)
 

@@ -20,7 +20,8 @@ class GyMcu90614:
         self._clock = clock
         self._decoder = protocol.FrameDecoder()
         start = protocol.command(protocol.CMD_CONTINUOUS) if config.mode == "continuous" else b""
-        self._link = SerialLink(config.port, config.baudrate, clock, start, config.offline_after_s)
+        baudrates = protocol.BAUDRATES if config.baudrate == "auto" else (config.baudrate,)
+        self._link = SerialLink(config.port, baudrates, clock, start, config.offline_after_s)
         self._next_query_at = 0.0
 
     @property

@@ -18,7 +18,8 @@ TEMPERATURE_TYPE = 0x45
 TEMPERATURE_LEN = 4
 MAX_PAYLOAD_LEN = 8
 """Longest payload accepted before a length byte is treated as noise (known types carry 1–4 bytes)."""
-BAUDRATE = 9600
+BAUDRATES = (9600, 115200)
+"""Factory default first; `A5 AF 54` switches a board to 115200 after a power cycle."""
 
 COMMAND_PREFIX = 0xA5
 CMD_CONTINUOUS = 0x45
@@ -27,7 +28,6 @@ CMD_BAUD_9600 = 0xAE
 CMD_BAUD_115200 = 0xAF
 CMD_AUTO_OUTPUT_ON = 0x51
 CMD_AUTO_OUTPUT_OFF = 0x52
-COMMAND_CODES = (CMD_CONTINUOUS, CMD_QUERY, CMD_BAUD_9600, CMD_BAUD_115200, CMD_AUTO_OUTPUT_ON, CMD_AUTO_OUTPUT_OFF)
 
 
 def command(code: int) -> bytes:

@@ -21,7 +21,8 @@ class GyMcu90640:
         start = protocol.command(protocol.CMD_RATE, config.rate_code) + protocol.command(
             protocol.CMD_MODE, protocol.MODE_CONTINUOUS
         )
-        self._link = SerialLink(config.port, config.baudrate, clock, start, config.offline_after_s)
+        baudrates = protocol.BAUDRATES if config.baudrate == "auto" else (config.baudrate,)
+        self._link = SerialLink(config.port, baudrates, clock, start, config.offline_after_s)
 
     @property
     def decoder(self) -> protocol.FrameDecoder:

@@ -5,7 +5,9 @@ States, all driven by the `now` the caller's clock gives:
 - open and talking: frames arrive;
 - open and silent: no frame for `offline_after_s` (or 3 frame intervals, if the module is slower);
   the start command is re-sent on the back-off schedule (hardware.md §1.1: the STM32 driver re-sends
-  every 200 ms) and reads raise DeviceUnavailable until frames come back.
+  every 200 ms) and reads raise DeviceUnavailable until frames come back;
+- open and never heard: with several candidate baud rates, silence since opening moves on to the
+  next rate (boards ship at different rates, hardware.md §1.3).
 """
 
 from __future__ import annotations
@@ -30,22 +32,30 @@ class SerialLink:
     def __init__(
         self,
         url: str,
-        baudrate: int,
+        baudrates: tuple[int, ...],
         clock: Clock,
         start_commands: bytes,
         offline_after_s: float = 2.0,
         backoff: Backoff | None = None,
     ) -> None:
+        if not baudrates:
+            raise ValueError(f"thermometer port {url!r}: expected at least one baud rate")
         self.url = url
-        self.baudrate = baudrate
+        self.baudrates = baudrates
         self.frame_interval_s: float | None = None
         self._clock = clock
         self._start_commands = start_commands
         self._offline_after_s = offline_after_s
         self._backoff = backoff or Backoff()
         self._port: serial.SerialBase | None = None
+        self._baud_index = 0
         self._last_frame_at = 0.0
         self._is_silent = False
+        self._has_talked = False
+
+    @property
+    def baudrate(self) -> int:
+        return self.baudrates[self._baud_index]
 
     def fileno(self) -> int:
         """The port's file descriptor, for a selector; raises DeviceUnavailable while closed."""
@@ -85,6 +95,7 @@ class SerialLink:
             logger.info("thermometer on %s is talking again", self.url)
         self._last_frame_at = now
         self._is_silent = False
+        self._has_talked = True
         self._backoff.succeeded()
 
     def check_silence(self) -> None:
@@ -94,6 +105,13 @@ class SerialLink:
         limit = max(self._offline_after_s, 3 * (self.frame_interval_s or 0.0))
         if silent_for < limit:
             return
+        if not self._has_talked and len(self.baudrates) > 1:
+            tried = self.baudrate
+            self._close()
+            self._baud_index = (self._baud_index + 1) % len(self.baudrates)
+            raise DeviceUnavailable(
+                f"thermometer on {self.url!r}: no frame at {tried} baud for {silent_for:.1f} s; trying {self.baudrate} baud"
+            )
         if not self._is_silent:
             logger.warning("thermometer on %s silent for %.1f s", self.url, silent_for)
         self._is_silent = True
@@ -129,6 +147,7 @@ class SerialLink:
         self._port = port
         self._last_frame_at = now
         self._is_silent = False
+        self._has_talked = False
 
     def _close(self) -> None:
         if self._port is not None:

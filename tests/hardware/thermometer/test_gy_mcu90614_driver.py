@@ -151,3 +151,18 @@ def _subject(at: float):
     from hardware.thermometer.physics import Subject
 
     return Subject(site_c=35.0, distance_m=0.1, arrived_at=at)
+
+
+def test_auto_baud_moves_to_the_next_rate_when_nothing_was_ever_heard(simulator, clock):
+    simulator.silent = True
+    driver = _driver(simulator, clock, baudrate="auto")
+    clock.advance(2.5)
+    with pytest.raises(DeviceUnavailable, match="no frame at 9600 baud for 2.5 s; trying 115200 baud"):
+        driver.read()
+    simulator.silent = False
+    assert driver.read() is None  # reopens at 115200 and starts the stream again
+    assert _next(simulator, driver, clock).object_c == pytest.approx(ROOM_C, abs=0.1)
+    clock.advance(2.5)
+    simulator.silent = True
+    with pytest.raises(DeviceUnavailable, match="no frame for 2.5 s"):
+        driver.read()  # once heard, silence means offline, not a wrong rate
