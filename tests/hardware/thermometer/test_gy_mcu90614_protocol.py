@@ -6,6 +6,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hardware.thermometer.gy_mcu90614_protocol import (
+    CMD_AUTO_OUTPUT_OFF,
+    CMD_AUTO_OUTPUT_ON,
+    CMD_BAUD_115200,
+    CMD_BAUD_9600,
     CMD_CONTINUOUS,
     CMD_QUERY,
     FrameDecoder,
@@ -30,6 +34,10 @@ def test_encoder_reproduces_the_datasheet_frame():
 def test_commands_carry_the_documented_checksums():
     assert command(CMD_CONTINUOUS) == bytes.fromhex("A545EA")
     assert command(CMD_QUERY) == bytes.fromhex("A515BA")
+    assert command(CMD_BAUD_9600) == bytes.fromhex("A5AE53")
+    assert command(CMD_BAUD_115200) == bytes.fromhex("A5AF54")
+    assert command(CMD_AUTO_OUTPUT_ON) == bytes.fromhex("A551F6")
+    assert command(CMD_AUTO_OUTPUT_OFF) == bytes.fromhex("A552F7")
 
 
 def test_negative_temperatures_are_signed():

@@ -8,7 +8,10 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from hardware.thermometer.gy_mcu90640_protocol import (
+    CMD_BAUD,
+    CMD_EMISSIVITY,
     CMD_MODE,
+    CMD_RATE,
     COLUMNS,
     FRAME_SIZE,
     HEADER,
@@ -42,6 +45,9 @@ def test_frame_has_the_documented_layout():
 def test_commands_carry_the_documented_checksums():
     assert command(CMD_MODE, MODE_CONTINUOUS) == bytes.fromhex("A53502DC")
     assert command(CMD_MODE, MODE_QUERY) == bytes.fromhex("A53501DB")
+    assert [command(CMD_BAUD, code).hex().upper() for code in (1, 2, 3)] == ["A51501BB", "A51502BC", "A51503BD"]
+    assert command(CMD_RATE, 1) == bytes.fromhex("A52501CB")
+    assert command(CMD_EMISSIVITY, 98) == bytes((0xA5, 0x45, 98, (0xA5 + 0x45 + 98) & 0xFF))
 
 
 def test_round_trip_keeps_pixels_rows_and_ambient():
