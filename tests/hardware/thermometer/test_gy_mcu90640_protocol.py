@@ -47,7 +47,7 @@ def test_commands_carry_the_documented_checksums():
     assert command(CMD_MODE, MODE_QUERY) == bytes.fromhex("A53501DB")
     assert [command(CMD_BAUD, code).hex().upper() for code in (1, 2, 3)] == ["A51501BB", "A51502BC", "A51503BD"]
     assert command(CMD_RATE, 1) == bytes.fromhex("A52501CB")
-    assert command(CMD_EMISSIVITY, 98) == bytes((0xA5, 0x45, 98, (0xA5 + 0x45 + 98) & 0xFF))
+    assert command(CMD_EMISSIVITY, 98) == bytes.fromhex("A545624C")  # emissivity 0.98
 
 
 def test_round_trip_keeps_pixels_rows_and_ambient():
