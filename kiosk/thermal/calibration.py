@@ -40,6 +40,8 @@ class ReferencePoint:
 
 @dataclass(frozen=True)
 class Calibration:
+    """A unit's fitted correction; `apply` corrects object readings, `room_c` the sensor's ambient."""
+
     gain: float
     offset_c: float
     low: ReferencePoint

@@ -10,6 +10,10 @@ import numpy as np
 
 from hardware.thermometer.optics import KELVIN
 
+SKIN_MAX_C = 42.0
+"""No skin is hotter; a warmer patch (a hot drink, a lamp) is not a face."""
+
+
 
 def remove_reflection(apparent_c: float | np.ndarray, background_c: float, emissivity: float) -> float | np.ndarray:
     """Skin temperature from what a sensor set to emissivity 1 reports: skin emits ε of a blackbody and
@@ -17,10 +21,6 @@ def remove_reflection(apparent_c: float | np.ndarray, background_c: float, emiss
     apparent_k4 = (np.asarray(apparent_c) + KELVIN) ** 4
     skin_k4 = (apparent_k4 - (1 - emissivity) * (background_c + KELVIN) ** 4) / emissivity
     return np.maximum(skin_k4, 0) ** 0.25 - KELVIN
-
-
-SKIN_MAX_C = 42.0
-"""No skin is hotter; a warmer patch (a hot drink, a lamp) is not a face."""
 
 
 @dataclass(frozen=True)
