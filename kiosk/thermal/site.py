@@ -14,7 +14,6 @@ SKIN_MAX_C = 42.0
 """No skin is hotter; a warmer patch (a hot drink, a lamp) is not a face."""
 
 
-
 def remove_reflection(apparent_c: float | np.ndarray, background_c: float, emissivity: float) -> float | np.ndarray:
     """Skin temperature from what a sensor set to emissivity 1 reports: skin emits ε of a blackbody and
     reflects (1 − ε) of the room (Stefan–Boltzmann, temperatures in kelvin)."""
