@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.cli.storage_commands",
     "kiosk.cli.credential",
     "kiosk.cli.passes",
+    "kiosk.cli.thermal",
 )
 
 EXIT_OK = 0

@@ -13,6 +13,7 @@ from hardware.thermometer import SimulatedThermometerConfig, ThermometerConfig
 from kiosk.privacy.config import PrivacyConfig
 from kiosk.storage.config import StorageConfig
 from kiosk.credentials.config import CredentialsConfig
+from kiosk.thermal.config import ThermalConfig
 
 CHECK_NAMES = ("credential", "face", "mask", "temperature")
 
@@ -60,6 +61,7 @@ class KioskConfig:
     gate: GateConfig = setting(GateConfig(), "the gate's policy and timings")
     camera: CameraConfig = setting(SimulatedCameraConfig(), "camera device")
     thermometer: ThermometerConfig = setting(SimulatedThermometerConfig(), "infrared thermometer device")
+    thermal: ThermalConfig = setting(ThermalConfig(), "body-temperature estimate: threshold, privacy, calibration, tolerances")
     door: DoorConfig = setting(SimulatedDoorConfig(), "lock relay, door contact, exit button, indicators")
     feedback: FeedbackConfig = setting(SimulatedFeedbackConfig(), "display and spoken prompts")
     logging: LoggingConfig = setting(LoggingConfig(), "service logs")

@@ -1,0 +1,44 @@
+"""The `[thermal]` config section: fever threshold, privacy, calibration file and the estimator's tolerances."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from hardware.settings import setting
+from hardware.thermometer.optics import full_fill_distance_m
+
+
+@dataclass(frozen=True)
+class ThermalConfig:
+    threshold_c: float = setting(
+        37.8, "body temperature at or above which a person is 'above threshold', °C (hardware.md §2.4: 37.8 TX/Walmart, 38.0 CDC)", min=35, max=42
+    )
+    remeasure_band_c: float = setting(0.3, "estimates this far below the threshold ask for a second measurement, °C", min=0, max=2)
+    record_exact_values: bool = setting(False, "store the estimated temperature with each decision (otherwise only above/below threshold)")
+    calibration_file: Path | None = setting(None, "two-point calibration written by 'kiosk thermal calibrate'; unset = uncalibrated")
+    stability_window_s: float = setting(0.3, "readings must agree over this long before an estimate, seconds", min=0.05, max=10)
+    stability_tolerance_c: float = setting(0.25, "largest spread of a stable window after outliers are dropped, °C", min=0.02, max=2)
+    timeout_s: float = setting(5.0, "no stable plateau this long after the first reading: refuse as unstable, seconds", min=0.5, max=60)
+    emissivity: float = setting(0.98, "skin emissivity used to remove reflected room radiation (hardware.md §0: 0.98)", min=0.9, max=1)
+    spot_fov_deg: float = setting(10.0, "single-pixel sensor's field of view, degrees (MLX90614xCF: 10)", min=1, max=120)
+    forehead_diameter_m: float = setting(0.06, "diameter of the evenly warm forehead patch a spot sensor must be filled by, metres", min=0.02, max=0.15)
+    max_distance_m: float = setting(0.30, "farther than this the subject is asked to step closer, metres", min=0.02, max=3)
+    array_fov_deg: float = setting(55.0, "array sensor's horizontal field of view, degrees (MLX90640 D55: 55)", min=10, max=120)
+    face_width_m: float = setting(0.15, "typical face width, for the distance an array sensor sees a face at, metres", min=0.08, max=0.25)
+    array_max_distance_m: float = setting(0.5, "array sensor: farther than this the subject is asked to step closer, metres", min=0.1, max=5)
+    ambient_min_c: float = setting(15.0, "below this room temperature readings are refused, °C (ISO checklist: 18)", min=-20, max=40)
+    ambient_max_c: float = setting(32.0, "above this room temperature readings are refused, °C (ISO checklist: 24)", min=0, max=60)
+    min_skin_c: float = setting(30.0, "a reference site reading colder than this is not a face in full view, °C", min=20, max=36)
+
+    def validate(self) -> list[str]:
+        problems = []
+        if self.ambient_min_c >= self.ambient_max_c:
+            problems.append(f"ambient_min_c = {self.ambient_min_c}, ambient_max_c = {self.ambient_max_c}: expected min below max")
+        full_fill = full_fill_distance_m(self.spot_fov_deg, self.forehead_diameter_m)
+        if self.max_distance_m > full_fill:
+            problems.append(
+                f"max_distance_m = {self.max_distance_m}: expected at most {full_fill:.2f} m, where a "
+                f"{self.forehead_diameter_m} m forehead still fills a {self.spot_fov_deg}° field of view"
+            )
+        return problems

@@ -1,0 +1,156 @@
+"""A simulated screening trial: many subjects through the simulated module, the real decoder and the estimator.
+
+One kiosk unit (sensor errors drawn once per seed) is first calibrated on a simulated blackbody, then
+screens `subjects` people in simulated time (no sleeping). Each subject's truth is the temperature
+at the reference site when the verdict is given; their fever status is what that true site
+temperature means on the body scale, through the same skin-to-core step the estimator uses, so the
+trial measures the sensing chain, not physiology. The assumptions are listed in the README's
+"Thermal sensing" section.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from hardware.clock import ManualClock
+from hardware.thermometer import SimulatedThermometerConfig
+from hardware.thermometer.simulated import SimulatedThermometer
+from kiosk.thermal.calibration import Calibration, measure_reference
+from kiosk.thermal.config import ThermalConfig
+from kiosk.thermal.estimator import TemperatureEstimator
+from kiosk.thermal.result import TemperatureEstimate, TemperatureResult
+from kiosk.thermal.skin_to_core import SkinToCore, offset_model, skin_for_core
+
+Model = Literal["gy-mcu90614", "gy-mcu90640"]
+RATE_HZ = {"gy-mcu90614": 14.0, "gy-mcu90640": 8.0}
+SITE = {"gy-mcu90614": "forehead", "gy-mcu90640": "canthi"}
+REFERENCES_C = (30.0, 40.0)
+
+
+@dataclass(frozen=True)
+class Population:
+    """Who walks up to the kiosk; see the README for where each number comes from."""
+
+    febrile_share: float = 0.10
+    healthy_core_c: tuple[float, float] = (36.8, 0.35)
+    febrile_core_c: tuple[float, float] = (38.0, 40.0)
+    room_c: tuple[float, float] = (22.0, 1.5)
+    distance_m: tuple[float, float] = (0.18, 0.06)
+    distance_estimate_sd: float = 0.08
+    emissivity: tuple[float, float] = (0.98, 0.005)
+    cold_deficit_c: tuple[float, float] = (0.0, 0.15)
+    approach_s: tuple[float, float] = (0.2, 0.6)
+    frame_fault_rate: float = 0.01
+
+
+@dataclass(frozen=True)
+class SubjectOutcome:
+    true_site_c: float
+    true_febrile: bool
+    result: TemperatureResult
+    time_to_verdict_s: float
+
+
+def run_trial(
+    subjects: int,
+    seed: int,
+    model: Model = "gy-mcu90614",
+    population: Population = Population(),
+    config: ThermalConfig = ThermalConfig(),
+    skin_to_core: SkinToCore = offset_model,
+) -> list[SubjectOutcome]:
+    rng = np.random.default_rng(seed)
+    clock = ManualClock()
+    thermometer = SimulatedThermometer(
+        SimulatedThermometerConfig(model=model, rate_hz=RATE_HZ[model], fov_deg=config.spot_fov_deg), clock, seed=seed
+    )
+    calibration = calibrate(thermometer, clock, rng)
+    estimator = TemperatureEstimator(config, calibration=calibration, skin_to_core=skin_to_core)
+    return [_screen_one(thermometer, estimator, clock, rng, model, population, skin_to_core) for _ in range(subjects)]
+
+
+def calibrate(thermometer: SimulatedThermometer, clock: ManualClock, rng: np.random.Generator) -> Calibration:
+    """The operator's two-point blackbody calibration on the simulated unit, with the room read off a
+    reference thermometer good to ±0.2 °C."""
+    points = []
+    for reference_c in REFERENCES_C:
+        thermometer.hold_reference(reference_c)
+        points.append(measure_reference(thermometer, clock, lambda: clock.advance(0.05), reference_c))
+    thermometer.hold_reference(None)
+    room_c = thermometer.scene.room.ambient_at(clock.monotonic()) + rng.normal(0.0, 0.1)
+    return Calibration.two_point(points[0], points[1], f"simulated t={clock.monotonic():.1f} s", room_c=room_c)
+
+
+def _screen_one(
+    thermometer: SimulatedThermometer,
+    estimator: TemperatureEstimator,
+    clock: ManualClock,
+    rng: np.random.Generator,
+    model: Model,
+    population: Population,
+    skin_to_core: SkinToCore,
+) -> SubjectOutcome:
+    p = population
+    room_c = float(np.clip(rng.normal(*p.room_c), 17.0, 28.0))
+    thermometer.set_ambient(room_c)
+    febrile = rng.random() < p.febrile_share
+    core_c = rng.uniform(*p.febrile_core_c) if febrile else rng.normal(*p.healthy_core_c)
+    site = SITE[model]
+    subject = thermometer.subject_arrives(
+        skin_for_core(site, core_c, room_c),
+        float(np.clip(rng.normal(*p.distance_m), 0.05, 0.8)),
+        emissivity=float(np.clip(rng.normal(*p.emissivity), 0.96, 0.995)),
+        cold_deficit_c=rng.uniform(*p.cold_deficit_c),
+        approach_s=rng.uniform(*p.approach_s),
+    )
+    face_size_error = rng.normal(1.0, p.distance_estimate_sd)
+    estimator.reset()
+    result = None
+    while result is None:
+        clock.advance(1.0 / RATE_HZ[model])
+        if rng.random() < p.frame_fault_rate:
+            thermometer.faults.corrupt_checksum()
+        if rng.random() < p.frame_fault_rate:
+            thermometer.faults.inject_garbage(int(rng.integers(1, 20)))
+        reading = thermometer.read()
+        if reading is None:
+            continue
+        distance_m = subject.distance_at(clock.monotonic()) * face_size_error if site == "forehead" else None
+        result = estimator.add(reading, distance_m)
+    verdict_at = clock.monotonic()
+    true_site_c = subject.site_at(verdict_at)
+    true_body_c = skin_to_core(site, true_site_c, room_c, subject.distance_m).core_c
+    thermometer.subject_leaves()
+    clock.advance(1.0)
+    return SubjectOutcome(
+        true_site_c=true_site_c,
+        true_febrile=true_body_c >= estimator.config.threshold_c,
+        result=result,
+        time_to_verdict_s=verdict_at - subject.arrived_at,
+    )
+
+
+def summarise(outcomes: list[SubjectOutcome]) -> dict[str, float | int | None]:
+    """The benchmark's JSON object; accuracy and fever figures are over the subjects not refused."""
+    estimates = [(o, o.result) for o in outcomes if isinstance(o.result, TemperatureEstimate)]
+    errors = np.array([abs(r.site_c - o.true_site_c) for o, r in estimates])
+    times = np.array([o.time_to_verdict_s for o in outcomes])
+    febrile = [r.above_threshold for o, r in estimates if o.true_febrile]
+    healthy = [not r.above_threshold for o, r in estimates if not o.true_febrile]
+    return {
+        "subjects": len(outcomes),
+        "within_0_3": _round(np.mean(errors <= 0.3)) if len(errors) else None,
+        "p95_abs_error_c": _round(np.percentile(errors, 95)) if len(errors) else None,
+        "median_time_to_verdict_s": _round(np.median(times)),
+        "p95_time_to_verdict_s": _round(np.percentile(times, 95)),
+        "refused": _round(1 - len(estimates) / len(outcomes)),
+        "fever_sensitivity": _round(np.mean(febrile)) if febrile else None,
+        "fever_specificity": _round(np.mean(healthy)) if healthy else None,
+    }
+
+
+def _round(value: float) -> float:
+    return round(float(value), 4)
