@@ -25,7 +25,10 @@ from kiosk.storage.storage import Storage
 logger = logging.getLogger(__name__)
 
 # Each check named in gate.checks is provided by a capability: "module:function(config, clock, storage) -> CheckSource".
-SOURCE_BUILDERS: dict[str, str] = {}
+SOURCE_BUILDERS: dict[str, str] = {
+    "credential": "kiosk.service.sources.credential:build_credential_source",
+    "temperature": "kiosk.service.sources.temperature:build_temperature_source",
+}
 
 
 def build_sources(config: KioskConfig, clock: Clock, storage: Storage) -> list[CheckSource]:
