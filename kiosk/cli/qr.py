@@ -1,0 +1,112 @@
+"""`kiosk decode` (QR codes in image files) and `kiosk bench decode` (decode rate and time on labelled folders)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from kiosk.cli import EXIT_FAILED, EXIT_OK, Command
+from kiosk.errors import UsageError
+
+
+def _add_config_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, help="kiosk TOML config whose [qr] section to use (default: built-in)")
+
+
+def _add_decode_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("images", nargs="+", type=Path, metavar="IMAGE", help="image files to decode")
+    parser.add_argument("--json", action="store_true", help="one JSON object per image per line")
+    _add_config_argument(parser)
+
+
+def _add_bench_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "folders", nargs="+", type=Path, metavar="DIR", help="folders of images NAME.ext with expected text in NAME.txt"
+    )
+    parser.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    _add_config_argument(parser)
+
+
+def _qr_config(path: Path | None):
+    from kiosk.config import KioskConfig, load_config
+    from kiosk.qr import QrConfig
+
+    return QrConfig() if path is None else load_config(KioskConfig, path).qr
+
+
+def _decode(args: argparse.Namespace) -> int:
+    from kiosk.qr import QrDecoder
+    from kiosk.qr.image_file import UnreadableImage, read_image
+
+    decoder = QrDecoder(_qr_config(args.config))
+    failed = False
+    for path in args.images:
+        try:
+            image = read_image(path)
+        except UnreadableImage as err:
+            failed = True
+            if args.json:
+                print(json.dumps({"image": str(path), "error": str(err)}), flush=True)
+            else:
+                print(f"kiosk decode: {err}", file=sys.stderr, flush=True)
+            continue
+        trace = decoder.trace(image)
+        if args.json:
+            codes = [
+                {"text": code.text, "format": code.format, "corners": [list(point) for point in code.corners]}
+                for code in trace.codes
+            ]
+            print(json.dumps({"image": str(path), "codes": codes, "ms": round(trace.ms, 3)}), flush=True)
+        else:
+            for code in trace.codes:
+                print(f"{path}\t{code.format}\t{code.text}")
+            if not trace.codes:
+                print(f"{path}\t-\t(no code, {trace.ms:.1f} ms)")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _bench_decode(args: argparse.Namespace) -> int:
+    from kiosk.qr import QrDecoder
+    from kiosk.qr.evaluation import load_samples, score, single_stage_configs
+
+    missing = [str(folder) for folder in args.folders if not folder.is_dir()]
+    if missing:
+        raise UsageError(f"bench decode: {', '.join(missing)}: not a folder (expected folders of images with NAME.txt)")
+    config = _qr_config(args.config)
+    samples, errors, unlabelled = load_samples(args.folders)
+    if not samples:
+        raise UsageError(f"bench decode: no image with a NAME.txt label under {', '.join(map(str, args.folders))}")
+    report = {
+        "images": len(samples),
+        "unreadable": errors,
+        "unlabelled": unlabelled,
+        "pipeline": {"stages": config.stages, **score(QrDecoder(config), samples)},
+        "alone": {name: score(QrDecoder(alone), samples) for name, alone in single_stage_configs(config).items()},
+    }
+    if args.json:
+        print(json.dumps(report))
+    else:
+        _print_table(report)
+    return EXIT_OK
+
+
+def _print_table(report: dict) -> None:
+    print(f"{report['images']} labelled images, {len(report['unreadable'])} unreadable, {len(report['unlabelled'])} unlabelled")
+    rows = [("pipeline", report["pipeline"]), *report["alone"].items()]
+    print(f"{'decoder':<24}{'decoded':>10}{'rate':>8}{'median ms':>11}{'p95 ms':>9}{'wrong':>7}")
+    for name, result in rows:
+        decoded = f"{result['decoded']}/{result['expected']}"
+        print(f"{name:<24}{decoded:>10}{result['rate']:>8.1%}{result['median_ms']:>11.2f}{result['p95_ms']:>9.2f}{len(result['wrong']):>7}")
+
+
+COMMANDS = [
+    Command(("decode",), "decode the QR codes in image files", _decode, _add_decode_arguments),
+    Command(
+        ("bench", "decode"),
+        "decode rate and time of the QR pipeline and of each decoder alone, on labelled image folders",
+        _bench_decode,
+        _add_bench_arguments,
+    ),
+]

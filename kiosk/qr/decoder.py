@@ -1,0 +1,132 @@
+"""QrDecoder: reads every QR code in a camera frame, trying its stages in order within a time budget.
+
+A frame where nothing looks like a code gets `idle_budget_ms`; once a decoder has located a symbol
+it could not read, the frame gets `budget_ms`, and later stages look only at the region around it.
+The budget is planned with each stage's learned cost: the median of its recent milliseconds per
+megapixel. A stage whose cost would overrun what is left is skipped; the first stage always runs.
+Planning with medians rather than the clock keeps a frame's stages the same when the scheduler
+interrupts a run, and stops one slow run from shutting a stage out.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from kiosk.qr.code import Corners, DecodedCode, bounding_box
+from kiosk.qr.config import QrConfig
+from kiosk.qr.stages import Region, parse_stage
+
+_COST_SAMPLES = 15  # recent runs per stage whose median is its expected cost
+_REGION_MARGIN = 0.25  # a located symbol's region grows by this share of its size on each side
+_REGION_MIN_MARGIN_PX = 16
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One stage run on one frame: what it cost and found."""
+
+    stage: str
+    ms: float
+    decoded: int
+    located: int
+    region: Region | None
+
+
+@dataclass(frozen=True)
+class DecodeTrace:
+    """A decode's result with its cost: `ms` is the whole call, grayscale conversion included."""
+
+    codes: list[DecodedCode]
+    attempts: list[Attempt]
+    ms: float
+
+
+class QrDecoder:
+    """Decodes QR codes in BGR or grayscale uint8 images. `timer` returns seconds (injectable for tests)."""
+
+    def __init__(self, config: QrConfig | None = None, timer: Callable[[], float] = time.perf_counter) -> None:
+        from kiosk.qr.preprocess import to_gray  # OpenCV loads with the first decoder, not with the config
+
+        self._config = config or QrConfig()
+        self._to_gray = to_gray
+        self._stages = [parse_stage(name) for name in self._config.stages]
+        self._timer = timer
+        self._ms_per_megapixel: defaultdict[str, deque[float]] = defaultdict(lambda: deque(maxlen=_COST_SAMPLES))
+
+    def decode(self, image: np.ndarray) -> list[DecodedCode]:
+        """Every QR code found in `image`, with corners in its pixel coordinates; [] when there is none."""
+        return self.trace(image).codes
+
+    def trace(self, image: np.ndarray) -> DecodeTrace:
+        """Like `decode`, plus which stages ran, on which region, and what each cost."""
+        started = self._timer()
+        gray = self._to_gray(image)
+        codes: list[DecodedCode] = []
+        pending: list[Corners] = []
+        attempts: list[Attempt] = []
+        planned_ms = 0.0
+        for index, stage in enumerate(self._stages):
+            region = _region_around(pending, gray.shape) if pending else None
+            budget_ms = self._config.budget_ms if pending else self._config.idle_budget_ms
+            if index > 0 and planned_ms + self._expected_ms(stage.name, gray, region) > budget_ms:
+                continue
+            before = self._timer()
+            reading = stage.run(gray, region)
+            ms = (self._timer() - before) * 1000
+            self._learn(stage.name, gray, region, ms)
+            planned_ms += self._expected_ms(stage.name, gray, region)
+            attempts.append(Attempt(stage.name, ms, len(reading.codes), len(reading.located), region))
+            codes.extend(code for code in reading.codes if not any(_same_code(code, seen) for seen in codes))
+            pending = [
+                corners
+                for corners in [*pending, *reading.located]
+                if not any(_inside(code.center, corners) for code in codes)
+            ]
+            if codes and not pending:
+                break
+        return DecodeTrace(codes, attempts, (self._timer() - started) * 1000)
+
+    def _expected_ms(self, stage: str, gray: np.ndarray, region: Region | None) -> float:
+        recent = self._ms_per_megapixel[stage]
+        return statistics.median(recent) * _megapixels(gray, region) if recent else 0.0
+
+    def _learn(self, stage: str, gray: np.ndarray, region: Region | None, ms: float) -> None:
+        self._ms_per_megapixel[stage].append(ms / max(_megapixels(gray, region), 1e-6))
+
+
+def _megapixels(gray: np.ndarray, region: Region | None) -> float:
+    if region is None:
+        return gray.shape[0] * gray.shape[1] / 1e6
+    left, top, right, bottom = region
+    return (right - left) * (bottom - top) / 1e6
+
+
+def _region_around(located: list[Corners], shape: tuple[int, ...]) -> Region:
+    """The box around every located symbol, with a margin, inside an image of `shape`."""
+    boxes = [bounding_box(corners) for corners in located]
+    left, top = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    right, bottom = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    margin = max(_REGION_MIN_MARGIN_PX, _REGION_MARGIN * max(right - left, bottom - top))
+    height, width = shape[:2]
+    return (
+        max(0, int(left - margin)),
+        max(0, int(top - margin)),
+        min(width, int(right + margin) + 1),
+        min(height, int(bottom + margin) + 1),
+    )
+
+
+def _inside(point: tuple[float, float], corners: Corners) -> bool:
+    left, top, right, bottom = bounding_box(corners)
+    return left <= point[0] <= right and top <= point[1] <= bottom
+
+
+def _same_code(code: DecodedCode, seen: DecodedCode) -> bool:
+    """Two stages read the same symbol: same content at the same place."""
+    return (code.text, code.format) == (seen.text, seen.format) and _inside(code.center, seen.corners)
