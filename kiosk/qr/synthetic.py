@@ -46,7 +46,9 @@ def symbol(text: str, module_px: int, correction: str = "M") -> np.ndarray:
     """A dark-on-light QR symbol (0/255) with its 4-module quiet zone, `module_px` pixels per module."""
     params = cv2.QRCodeEncoder_Params()
     params.correction_level = _CORRECTION[correction]
-    modules = cv2.QRCodeEncoder.create(params).encode(text)
+    encoded = cv2.QRCodeEncoder.create(params).encode(text)
+    rows, columns = np.nonzero(encoded < 128)  # the encoder adds a border of its own: keep the symbol only
+    modules = encoded[rows.min() : rows.max() + 1, columns.min() : columns.max() + 1]
     modules = cv2.copyMakeBorder(modules, *[_QUIET_MODULES] * 4, cv2.BORDER_CONSTANT, value=255)
     return cv2.resize(modules, None, fx=module_px, fy=module_px, interpolation=cv2.INTER_NEAREST)
 
