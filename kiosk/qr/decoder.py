@@ -83,11 +83,7 @@ class QrDecoder:
             planned_ms += self._expected_ms(stage.name, gray, region)
             attempts.append(Attempt(stage.name, ms, len(reading.codes), len(reading.located), region))
             codes.extend(code for code in reading.codes if not any(_same_code(code, seen) for seen in codes))
-            pending = [
-                corners
-                for corners in [*pending, *reading.located]
-                if not any(_inside(code.center, corners) for code in codes)
-            ]
+            pending = [corners for corners in [*pending, *reading.located] if not any(_overlap(code, corners) for code in codes)]
             if codes and not pending:
                 break
         return DecodeTrace(codes, attempts, (self._timer() - started) * 1000)
@@ -125,6 +121,12 @@ def _region_around(located: list[Corners], shape: tuple[int, ...]) -> Region:
 def _inside(point: tuple[float, float], corners: Corners) -> bool:
     left, top, right, bottom = bounding_box(corners)
     return left <= point[0] <= right and top <= point[1] <= bottom
+
+
+def _overlap(code: DecodedCode, located: Corners) -> bool:
+    """A located symbol is the decoded code, or a piece of it that a decoder tried on its own."""
+    center = tuple(sum(values) / len(values) for values in zip(*located))
+    return _inside(code.center, located) or _inside(center, code.corners)
 
 
 def _same_code(code: DecodedCode, seen: DecodedCode) -> bool:

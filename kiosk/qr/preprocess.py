@@ -28,8 +28,8 @@ def otsu(gray: np.ndarray) -> np.ndarray:
 
 
 def sharpen(gray: np.ndarray) -> np.ndarray:
-    """Unsharp mask (sigma 3 px): restores module edges in defocused or motion-blurred codes."""
-    return cv2.addWeighted(gray, 2.5, cv2.GaussianBlur(gray, (0, 0), 3.0), -1.5, 0)
+    """Unsharp mask (sigma 3 px, kernel cut at 2 sigma for speed): restores module edges in defocused codes."""
+    return cv2.addWeighted(gray, 2.5, cv2.GaussianBlur(gray, (13, 13), 3.0), -1.5, 0)
 
 
 def clahe(gray: np.ndarray) -> np.ndarray:
