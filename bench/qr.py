@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from kiosk.qr import QrConfig, QrDecoder
-from kiosk.qr.evaluation import Sample, load_samples, percentile, score, single_stage_configs
+from kiosk.qr.evaluation import Sample, load_samples, percentile, score, single_stage_configs, still_image_config
 from kiosk.qr.synthetic import CONDITIONS, code_frame, noise_frame, photo_frame, scene_frame, text_frame
 
 SHARED = Path(os.environ.get("KIOSK_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
@@ -47,6 +47,7 @@ def _score_all(config: QrConfig, samples: list[Sample]) -> dict:
     return {
         "images": len(samples),
         "pipeline": score(QrDecoder(config), samples),
+        "pipeline_as_stills": _brief(score(QrDecoder(still_image_config(config)), samples)),
         "alone": {name: _brief(score(QrDecoder(alone), samples)) for name, alone in single_stage_configs(config).items()},
     }
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from hardware.settings import setting
 from kiosk.qr.stages import stage_problem
 
-DEFAULT_STAGES = ["zxing", "zxing+otsu", "zxing+sharpen", "zxing+upscale", "zbar", "zbar+upscale"]
+DEFAULT_STAGES = ["zxing", "zxing+otsu", "zxing+sharpen", "zxing+upscale", "zbar"]
 
 
 @dataclass(frozen=True)

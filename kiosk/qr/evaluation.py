@@ -54,6 +54,11 @@ def load_samples(folders: Iterable[Path]) -> tuple[list[Sample], list[dict[str, 
     return samples, errors, unlabelled
 
 
+def still_image_config(config: QrConfig) -> QrConfig:
+    """The pipeline for a still image: no next frame will come, so every image gets the full `budget_ms`."""
+    return replace(config, idle_budget_ms=config.budget_ms)
+
+
 def single_stage_configs(config: QrConfig) -> dict[str, QrConfig]:
     """Each decoder alone, then each configured stage alone, without a time limit."""
     names = dict.fromkeys([*READERS, *config.stages])

@@ -1,6 +1,6 @@
 """Synthetic 640×480 camera frames, with and without QR codes, for tests and benchmarks.
 
-Frames with a code reproduce gate conditions one at a time (see CONDITIONS): phone screens (glare,
+Frames with a code reproduce gate conditions, alone or combined (see CONDITIONS): phone screens (glare,
 moiré, dark mode, low contrast), paper (creases, perspective), hands (a finger over an edge) and
 the camera (blur, noise, JPEG). Frames without a code are text, noise, cluttered scenes, and any
 photo (a face) pasted onto a background. Everything is drawn from the given random generator.
@@ -66,27 +66,32 @@ def place(frame: np.ndarray, code: np.ndarray, corners: Corners, quiet_px: int) 
 
 
 def code_frame(rng: np.random.Generator, condition: str, texts: list[str] | None = None) -> Scene:
-    """A frame with one code (or one per text given, side by side) seen under `condition`."""
-    if condition not in CONDITIONS:
-        raise ValueError(f"condition {condition!r}: expected one of {', '.join(CONDITIONS)}")
+    """A frame with one code (or one per text given, side by side) seen under `condition`.
+
+    `condition` is one of CONDITIONS or several joined with '+', such as 'perspective+blur'.
+    """
+    conditions = condition.split("+")
+    unknown = [name for name in conditions if name not in CONDITIONS]
+    if unknown:
+        raise ValueError(f"condition {condition!r}: {unknown[0]!r} is not one of {', '.join(CONDITIONS)}")
     texts = texts or [credential_text(rng)]
     frame = background(rng)
     all_corners = []
     slot_width = WIDTH / len(texts)
     for index, text in enumerate(texts):
-        correction = str(rng.choice(["M", "Q", "H"] if condition == "finger" else ["L", "M", "Q", "H"]))
+        correction = str(rng.choice(["M", "Q", "H"] if "finger" in conditions else ["L", "M", "Q", "H"]))
         code = symbol(text, 1, correction)
         modules = code.shape[0] - 2 * _QUIET_MODULES
-        side = modules * (rng.uniform(1.4, 1.9) if condition == "small" else rng.uniform(3.0, 6.0))
-        turned = condition in ("rotated", "perspective")  # a turned square needs up to √2 times its side
+        side = modules * (rng.uniform(1.4, 1.9) if "small" in conditions else rng.uniform(3.0, 6.0))
+        turned = bool({"rotated", "perspective"} & set(conditions))  # a turned square needs up to √2 times its side
         side = min(side, 0.8 * slot_width, (0.55 if turned else 0.8) * HEIGHT)
         center = (slot_width * (index + 0.5) + rng.uniform(-0.05, 0.05) * slot_width, HEIGHT / 2 + rng.uniform(-40, 40))
-        corners = _quadrilateral(rng, condition, center, side)
+        corners = _quadrilateral(rng, conditions, center, side)
         module_px = max(1, int(np.ceil(side / modules)))
         frame = place(frame, symbol(text, module_px, correction), corners, _QUIET_MODULES * module_px)
-        frame = _degrade_code(rng, condition, frame, corners)
+        frame = _degrade_code(rng, conditions, frame, corners)
         all_corners.append(corners)
-    frame = _degrade_frame(rng, condition, frame)
+    frame = _degrade_frame(rng, conditions, frame)
     return Scene(cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR), tuple(texts), tuple(all_corners))
 
 
@@ -157,48 +162,48 @@ def photo_frame(rng: np.random.Generator, photo: np.ndarray) -> np.ndarray:
     return frame
 
 
-def _quadrilateral(rng: np.random.Generator, condition: str, center: tuple[float, float], side: float) -> Corners:
+def _quadrilateral(rng: np.random.Generator, conditions: list[str], center: tuple[float, float], side: float) -> Corners:
     half = side / 2
     points = np.array([[-half, -half], [half, -half], [half, half], [-half, half]])
-    if condition == "perspective":
+    if "perspective" in conditions:
         squeeze = rng.uniform(0.6, 0.85)
         points[:2, 0] *= squeeze  # the top edge is farther away
         points[:2, 1] *= rng.uniform(0.8, 1.0)
-    angle = rng.uniform(0, 2 * np.pi) if condition in ("rotated", "perspective") else rng.uniform(-0.15, 0.15)
+    angle = rng.uniform(0, 2 * np.pi) if {"rotated", "perspective"} & set(conditions) else rng.uniform(-0.15, 0.15)
     rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
     moved = points @ rotation.T + np.array(center)
     return tuple((float(x), float(y)) for x, y in moved)
 
 
-def _degrade_code(rng: np.random.Generator, condition: str, frame: np.ndarray, corners: Corners) -> np.ndarray:
+def _degrade_code(rng: np.random.Generator, conditions: list[str], frame: np.ndarray, corners: Corners) -> np.ndarray:
     """Effects local to one code: the screen or paper it is on, and the hand holding it."""
     quad = np.array(corners)
     center = quad.mean(axis=0)
     side = float(np.linalg.norm(quad[1] - quad[0]))
     mask = np.zeros(frame.shape, np.float32)
     cv2.fillConvexPoly(mask, _grown(quad, 1.35).astype(np.int32), 1.0)
-    if condition == "low-contrast":
+    if "low-contrast" in conditions:
         low, high = rng.uniform(80, 110), rng.uniform(135, 165)
         frame = frame * (1 - mask) + (low + frame * (high - low) / 255) * mask
-    elif condition == "dark-mode":
+    if "dark-mode" in conditions:
         frame = frame * (1 - mask) + (255 - frame) * 0.85 * mask
-    elif condition == "glare":
+    if "glare" in conditions:
         yy, xx = np.mgrid[0 : frame.shape[0], 0 : frame.shape[1]]
         spot = center + rng.uniform(-0.3, 0.3, 2) * side
         radius = rng.uniform(0.08, 0.2) * side
         frame = frame + rng.uniform(120, 220) * np.exp(-((xx - spot[0]) ** 2 + (yy - spot[1]) ** 2) / (2 * radius**2))
-    elif condition == "moire":
+    if "moire" in conditions:
         yy, xx = np.mgrid[0 : frame.shape[0], 0 : frame.shape[1]]
         frequency, theta = rng.uniform(0.25, 0.6), rng.uniform(0, np.pi)
         ripple = 1 - rng.uniform(0.15, 0.3) * (1 + np.sin(frequency * (xx * np.cos(theta) + yy * np.sin(theta))))
         frame = frame * (1 - mask) + frame * ripple * mask
-    elif condition == "finger":
+    if "finger" in conditions:
         edge = int(rng.integers(0, 4))
         middle = (quad[edge] + quad[(edge + 1) % 4]) / 2 + rng.uniform(-0.1, 0.1, 2) * side
         axes = (int(side * rng.uniform(0.1, 0.14)), int(side * rng.uniform(0.25, 0.35)))
         angle = float(np.degrees(np.arctan2(*(quad[(edge + 1) % 4] - quad[edge])[::-1])))
         cv2.ellipse(frame, tuple(int(v) for v in middle), axes, angle + 90, 0, 360, float(rng.uniform(120, 190)), -1)
-    elif condition == "crease":
+    if "crease" in conditions:
         top_left, top_right, bottom_right, bottom_left = quad
         share = rng.uniform(0.3, 0.7)
         if rng.random() < 0.5:
@@ -212,18 +217,18 @@ def _degrade_code(rng: np.random.Generator, condition: str, frame: np.ndarray, c
     return frame
 
 
-def _degrade_frame(rng: np.random.Generator, condition: str, frame: np.ndarray) -> np.ndarray:
+def _degrade_frame(rng: np.random.Generator, conditions: list[str], frame: np.ndarray) -> np.ndarray:
     """Effects of the camera on the whole frame."""
-    if condition == "shadow":
+    if "shadow" in conditions:
         xx = np.arange(frame.shape[1], dtype=np.float32)
         frame = frame * (0.3 + 0.7 * (xx / frame.shape[1]))[None, :]
-    elif condition == "blur":
+    if "blur" in conditions:
         frame = cv2.GaussianBlur(frame, (0, 0), rng.uniform(1.0, 2.0))
-    elif condition == "noise":
+    if "noise" in conditions:
         frame = frame + rng.normal(0, rng.uniform(10, 25), frame.shape)
     frame = np.clip(frame, 0, 255).astype(np.uint8)
-    if condition == "jpeg":
-        ok, data = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(15, 40))])
+    if "jpeg" in conditions:
+        _, data = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(15, 40))])
         frame = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
     return frame
 
