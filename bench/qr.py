@@ -4,6 +4,7 @@ time and false positives on frames without a code. Pinned to one core; run with 
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import os
 import statistics
@@ -21,6 +22,7 @@ from kiosk.qr.synthetic import CONDITIONS, code_frame, noise_frame, photo_frame,
 
 SHARED = Path(os.environ.get("KIOSK_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
 FRAMES_PER_CONDITION = 20
+FRAMES_PER_PAIR = 3  # frames for each pair of conditions, such as perspective+blur
 FACES = 200
 SYNTHETIC_EMPTY_FRAMES = 50  # of each kind: text, noise, scene
 
@@ -29,6 +31,7 @@ def run() -> dict:
     config = QrConfig()
     with _one_core() as core:
         code_frames = _synthetic_code_frames()
+        pair_frames = _synthetic_pair_frames()
         empty_frames = _empty_frames()
         return {
             "core": core,
@@ -39,6 +42,7 @@ def run() -> dict:
             "dcc": _score_all(config, list(_dcc_samples(SHARED / "conformance" / "dcc"))),
             "synthetic_by_condition": _by_condition(config, code_frames),
             "synthetic": _score_all(config, [sample for _, sample in code_frames]),
+            "synthetic_pairs": _score_all(config, pair_frames),
             "no_code": _no_code(config, empty_frames),
         }
 
@@ -121,6 +125,16 @@ def _synthetic_code_frames() -> list[tuple[str, Sample]]:
             scene = code_frame(rng, condition)
             frames.append((condition, Sample(f"{condition}-{index}", scene.image, scene.texts[0])))
     return frames
+
+
+def _synthetic_pair_frames() -> list[Sample]:
+    rng = np.random.default_rng(2027)
+    samples = []
+    for first, second in itertools.combinations([c for c in CONDITIONS if c != "clean"], 2):
+        for index in range(FRAMES_PER_PAIR):
+            scene = code_frame(rng, f"{first}+{second}")
+            samples.append(Sample(f"{first}+{second}-{index}", scene.image, scene.texts[0]))
+    return samples
 
 
 def _empty_frames() -> dict[str, list[np.ndarray]]:

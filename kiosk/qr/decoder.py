@@ -2,17 +2,14 @@
 
 A frame where nothing looks like a code gets `idle_budget_ms`; once a decoder has located a symbol
 it could not read, the frame gets `budget_ms`, and later stages look only at the region around it.
-The budget is planned with each stage's learned cost: the median of its recent milliseconds per
-megapixel. A stage whose cost would overrun what is left is skipped; the first stage always runs.
-Planning with medians rather than the clock keeps a frame's stages the same when the scheduler
-interrupts a run, and stops one slow run from shutting a stage out.
+The budget is planned with each stage's learned cost (see StageCosts) rather than the clock, so a
+run the scheduler interrupted does not change which stages a frame gets. A stage whose cost would
+overrun what is left is skipped; the first stage always runs.
 """
 
 from __future__ import annotations
 
-import statistics
 import time
-from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,9 +17,9 @@ import numpy as np
 
 from kiosk.qr.code import Corners, DecodedCode, bounding_box
 from kiosk.qr.config import QrConfig
+from kiosk.qr.costs import StageCosts
 from kiosk.qr.stages import Region, parse_stage
 
-_COST_SAMPLES = 15  # recent runs per stage whose median is its expected cost
 _REGION_MARGIN = 0.25  # a located symbol's region grows by this share of its size on each side
 _REGION_MIN_MARGIN_PX = 16
 
@@ -57,7 +54,10 @@ class QrDecoder:
         self._to_gray = to_gray
         self._stages = [parse_stage(name) for name in self._config.stages]
         self._timer = timer
-        self._ms_per_megapixel: defaultdict[str, deque[float]] = defaultdict(lambda: deque(maxlen=_COST_SAMPLES))
+        self._costs = StageCosts()
+        blank = np.full((64, 64), 255, np.uint8)
+        for stage in self._stages:
+            stage.run(blank)  # load and initialise each library now, not in the first frame's budget
 
     def decode(self, image: np.ndarray) -> list[DecodedCode]:
         """Every QR code found in `image`, with corners in its pixel coordinates; [] when there is none."""
@@ -74,26 +74,21 @@ class QrDecoder:
         for index, stage in enumerate(self._stages):
             region = _region_around(pending, gray.shape) if pending else None
             budget_ms = self._config.budget_ms if pending else self._config.idle_budget_ms
-            if index > 0 and planned_ms + self._expected_ms(stage.name, gray, region) > budget_ms:
+            megapixels = _megapixels(gray, region)
+            over = planned_ms + self._costs.expected_ms(stage.name, megapixels) > budget_ms
+            if index > 0 and over and self._costs.skip(stage.name):
                 continue
             before = self._timer()
             reading = stage.run(gray, region)
             ms = (self._timer() - before) * 1000
-            self._learn(stage.name, gray, region, ms)
-            planned_ms += self._expected_ms(stage.name, gray, region)
+            self._costs.record(stage.name, megapixels, ms)
+            planned_ms += self._costs.expected_ms(stage.name, megapixels)
             attempts.append(Attempt(stage.name, ms, len(reading.codes), len(reading.located), region))
             codes.extend(code for code in reading.codes if not any(_same_code(code, seen) for seen in codes))
-            pending = [corners for corners in [*pending, *reading.located] if not any(_overlap(code, corners) for code in codes)]
+            pending = [c for c in [*pending, *reading.located] if not any(_overlap(code, c) for code in codes)]
             if codes and not pending:
                 break
         return DecodeTrace(codes, attempts, (self._timer() - started) * 1000)
-
-    def _expected_ms(self, stage: str, gray: np.ndarray, region: Region | None) -> float:
-        recent = self._ms_per_megapixel[stage]
-        return statistics.median(recent) * _megapixels(gray, region) if recent else 0.0
-
-    def _learn(self, stage: str, gray: np.ndarray, region: Region | None, ms: float) -> None:
-        self._ms_per_megapixel[stage].append(ms / max(_megapixels(gray, region), 1e-6))
 
 
 def _megapixels(gray: np.ndarray, region: Region | None) -> float:
