@@ -8,6 +8,7 @@ import itertools
 import json
 import os
 import statistics
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ import cv2
 import numpy as np
 
 from kiosk.qr import QrConfig, QrDecoder
-from kiosk.qr.evaluation import Sample, load_samples, percentile, score, single_stage_configs, still_image_config
+from kiosk.qr.evaluation import Sample, compare, load_samples, score, single_stage_configs
 from kiosk.qr.synthetic import CONDITIONS, code_frame, noise_frame, photo_frame, scene_frame, text_frame
 
 SHARED = Path(os.environ.get("KIOSK_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
@@ -48,15 +49,13 @@ def run() -> dict:
 
 
 def _score_all(config: QrConfig, samples: list[Sample]) -> dict:
-    return {
-        "images": len(samples),
-        "pipeline": score(QrDecoder(config), samples),
-        "pipeline_as_stills": _brief(score(QrDecoder(still_image_config(config)), samples)),
-        "alone": {name: _brief(score(QrDecoder(alone), samples)) for name, alone in single_stage_configs(config).items()},
-    }
+    report = compare(config, samples)
+    report["alone"] = {name: _brief(result) for name, result in report["alone"].items()}
+    return {"images": len(samples), **report}
 
 
 def _brief(result: dict) -> dict:
+    """A score without the lists of names."""
     return {key: result[key] for key in ("decoded", "expected", "rate", "median_ms", "p95_ms")} | {
         "wrong": len(result["wrong"])
     }
@@ -89,13 +88,16 @@ def _no_code(config: QrConfig, frames: dict[str, list[np.ndarray]]) -> dict:
     for name, single in single_stage_configs(config).items():
         single_decoder = QrDecoder(single)
         times = [single_decoder.trace(frame).ms for frame in everything[::4]]
-        alone[name] = {"median_ms": round(statistics.median(times), 2), "p95_ms": round(percentile(times, 95), 2)}
+        alone[name] = {
+            "median_ms": round(statistics.median(times), 2),
+            "p95_ms": round(float(np.percentile(times, 95)), 2),
+        }
     gray_ms = _gray_ms(everything[::4])
     return {
         "frames": {kind: len(kind_frames) for kind, kind_frames in frames.items()},
         "false_positives": dict(false_positives),
         "median_ms": round(statistics.median(ms), 2),
-        "p95_ms": round(percentile(ms, 95), 2),
+        "p95_ms": round(float(np.percentile(ms, 95)), 2),
         "grayscale_ms": round(gray_ms, 3),
         "pipeline_stage_ms_per_frame": {
             stage: {"ran_on": len(times), "mean_ms_when_run": round(statistics.fmean(times), 2),
@@ -107,8 +109,6 @@ def _no_code(config: QrConfig, frames: dict[str, list[np.ndarray]]) -> dict:
 
 
 def _gray_ms(frames: list[np.ndarray]) -> float:
-    import time
-
     times = []
     for frame in frames:
         started = time.perf_counter()

@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from kiosk.cli import EXIT_FAILED, EXIT_OK, Command
@@ -74,8 +73,7 @@ def _decode(args: argparse.Namespace) -> int:
 
 
 def _bench_decode(args: argparse.Namespace) -> int:
-    from kiosk.qr import QrDecoder
-    from kiosk.qr.evaluation import load_samples, score, single_stage_configs, still_image_config
+    from kiosk.qr.evaluation import compare, load_samples
 
     missing = [str(folder) for folder in args.folders if not folder.is_dir()]
     if missing:
@@ -84,14 +82,7 @@ def _bench_decode(args: argparse.Namespace) -> int:
     samples, errors, unlabelled = load_samples(args.folders)
     if not samples:
         raise UsageError(f"bench decode: no image with a NAME.txt label under {', '.join(map(str, args.folders))}")
-    report = {
-        "images": len(samples),
-        "unreadable": errors,
-        "unlabelled": unlabelled,
-        "pipeline": {"stages": config.stages, **score(QrDecoder(still_image_config(config)), samples)},
-        "pipeline_as_frames": score(QrDecoder(config), samples),
-        "alone": {name: score(QrDecoder(alone), samples) for name, alone in single_stage_configs(config).items()},
-    }
+    report = {"images": len(samples), "unreadable": errors, "unlabelled": unlabelled, **compare(config, samples)}
     if args.json:
         print(json.dumps(report))
     else:
@@ -100,12 +91,13 @@ def _bench_decode(args: argparse.Namespace) -> int:
 
 
 def _print_table(report: dict) -> None:
-    print(f"{report['images']} labelled images, {len(report['unreadable'])} unreadable, {len(report['unlabelled'])} unlabelled")
-    rows = [("pipeline", report["pipeline"]), ("pipeline_as_frames", report["pipeline_as_frames"]), *report["alone"].items()]
+    unreadable, unlabelled = len(report["unreadable"]), len(report["unlabelled"])
+    print(f"{report['images']} labelled images, {unreadable} unreadable, {unlabelled} unlabelled")
+    rows = [("pipeline", report["pipeline"]), ("pipeline_as_frames", report["pipeline_as_frames"])]
     print(f"{'decoder':<24}{'decoded':>10}{'rate':>8}{'median ms':>11}{'p95 ms':>9}{'wrong':>7}")
-    for name, result in rows:
-        decoded = f"{result['decoded']}/{result['expected']}"
-        print(f"{name:<24}{decoded:>10}{result['rate']:>8.1%}{result['median_ms']:>11.2f}{result['p95_ms']:>9.2f}{len(result['wrong']):>7}")
+    for name, r in [*rows, *report["alone"].items()]:
+        decoded = f"{r['decoded']}/{r['expected']}"
+        print(f"{name:<24}{decoded:>10}{r['rate']:>8.1%}{r['median_ms']:>11.2f}{r['p95_ms']:>9.2f}{len(r['wrong']):>7}")
 
 
 COMMANDS = [

@@ -1,4 +1,7 @@
-"""QR decoding for camera frames: `QrDecoder` reads every code in a frame, `PresentationTracker` debounces across frames."""
+"""QR decoding for camera frames.
+
+`QrDecoder` reads every code in a frame; `PresentationTracker` turns a stream of decodes into presentations.
+"""
 
 from kiosk.qr.code import DecodedCode
 from kiosk.qr.config import QrConfig

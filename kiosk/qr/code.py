@@ -22,9 +22,12 @@ class DecodedCode:
 
     @property
     def center(self) -> tuple[float, float]:
-        xs = [x for x, _ in self.corners]
-        ys = [y for _, y in self.corners]
-        return sum(xs) / len(xs), sum(ys) / len(ys)
+        return center(self.corners)
+
+
+def center(corners: Corners) -> tuple[float, float]:
+    """The mean of a polygon's corners."""
+    return sum(x for x, _ in corners) / len(corners), sum(y for _, y in corners) / len(corners)
 
 
 def bounding_box(corners: Corners) -> tuple[float, float, float, float]:

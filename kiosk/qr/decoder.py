@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kiosk.qr.code import Corners, DecodedCode, bounding_box
+from kiosk.qr.code import Corners, DecodedCode, bounding_box, center
 from kiosk.qr.config import QrConfig
 from kiosk.qr.costs import StageCosts
 from kiosk.qr.stages import Region, parse_stage
@@ -120,8 +120,7 @@ def _inside(point: tuple[float, float], corners: Corners) -> bool:
 
 def _overlap(code: DecodedCode, located: Corners) -> bool:
     """A located symbol is the decoded code, or a piece of it that a decoder tried on its own."""
-    center = tuple(sum(values) / len(values) for values in zip(*located))
-    return _inside(code.center, located) or _inside(center, code.corners)
+    return _inside(code.center, located) or _inside(center(located), code.corners)
 
 
 def _same_code(code: DecodedCode, seen: DecodedCode) -> bool:

@@ -67,9 +67,17 @@ def single_stage_configs(config: QrConfig) -> dict[str, QrConfig]:
     }
 
 
+def compare(config: QrConfig, samples: list[Sample]) -> dict:
+    """The pipeline on still images, the same on camera frames (idle budget), and each decoder and stage alone."""
+    return {
+        "pipeline": {"stages": config.stages, **score(QrDecoder(still_image_config(config)), samples)},
+        "pipeline_as_frames": score(QrDecoder(config), samples),
+        "alone": {name: score(QrDecoder(alone), samples) for name, alone in single_stage_configs(config).items()},
+    }
+
+
 def score(decoder: QrDecoder, samples: list[Sample]) -> dict:
     """How many samples decode to exactly their text, which do not, which read something else, and the time."""
-    decoder.decode(np.zeros((32, 32), np.uint8))  # first call loads and initialises the libraries
     ms, missed, wrong = [], [], []
     decoded_by: Counter[str] = Counter()
     for sample in samples:
@@ -92,10 +100,6 @@ def score(decoder: QrDecoder, samples: list[Sample]) -> dict:
         "wrong": wrong,
         "missed": missed,
         "median_ms": round(statistics.median(ms), 2) if ms else None,
-        "p95_ms": round(percentile(ms, 95), 2) if ms else None,
+        "p95_ms": round(float(np.percentile(ms, 95)), 2) if ms else None,
         "decoded_by_stage": dict(decoded_by),
     }
-
-
-def percentile(values: list[float], q: float) -> float:
-    return float(np.percentile(values, q))

@@ -162,7 +162,9 @@ def photo_frame(rng: np.random.Generator, photo: np.ndarray) -> np.ndarray:
     return frame
 
 
-def _quadrilateral(rng: np.random.Generator, conditions: list[str], center: tuple[float, float], side: float) -> Corners:
+def _quadrilateral(
+    rng: np.random.Generator, conditions: list[str], center: tuple[float, float], side: float
+) -> Corners:
     half = side / 2
     points = np.array([[-half, -half], [half, -half], [half, half], [-half, half]])
     if "perspective" in conditions:

@@ -27,7 +27,7 @@ def test_decode_prints_one_json_object_per_image_and_goes_on_after_an_unreadable
     result = kiosk("decode", str(with_codes), str(broken), str(tmp_path / "missing.png"), str(empty), "--json")
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert result.returncode == 1
-    assert [line["image"] for line in lines] == [str(with_codes), str(broken), str(tmp_path / "missing.png"), str(empty)]
+    assert [line["image"] for line in lines] == [str(p) for p in (with_codes, broken, tmp_path / "missing.png", empty)]
     assert sorted(code["text"] for code in lines[0]["codes"]) == sorted(scene.texts)
     assert all(code["format"] == "QRCode" and len(code["corners"]) == 4 for code in lines[0]["codes"])
     assert lines[0]["ms"] > 0

@@ -1,4 +1,4 @@
-"""QrDecoder on real photos, DCC pictures and synthetic gate conditions, with unlimited time unless a test is about time."""
+"""QrDecoder on real photos, DCC pictures and synthetic gate conditions; unlimited time unless a test is about time."""
 
 from __future__ import annotations
 
@@ -83,7 +83,7 @@ def test_corners_start_at_the_symbols_top_left_and_go_clockwise(stage: str, quar
     for _ in range(quarter_turns):
         x, y = y, frame.shape[1] - 1 - x
     assert abs(corners[0][0] - x) <= 2 and abs(corners[0][1] - y) <= 2
-    area = sum(ax * by - bx * ay for (ax, ay), (bx, by) in zip(corners, corners[1:] + corners[:1]))
+    area = sum(ax * by - bx * ay for (ax, ay), (bx, by) in zip(corners, corners[1:] + corners[:1], strict=True))
     assert area > 0  # positive shoelace area with y pointing down: clockwise on screen
 
 
@@ -106,7 +106,11 @@ def test_grayscale_and_bgra_frames_are_accepted(decoder: QrDecoder) -> None:
 
 @pytest.mark.parametrize(
     ("image", "named"),
-    [(np.zeros((48, 64), np.float32), "float32"), (np.zeros((48, 64, 5), np.uint8), "(48, 64, 5)"), (np.zeros((0, 4), np.uint8), "(0, 4)")],
+    [
+        (np.zeros((48, 64), np.float32), "float32"),
+        (np.zeros((48, 64, 5), np.uint8), "(48, 64, 5)"),
+        (np.zeros((0, 4), np.uint8), "(0, 4)"),
+    ],
 )
 def test_an_unusable_array_is_named_in_the_error(decoder: QrDecoder, image: np.ndarray, named: str) -> None:
     with pytest.raises(ValueError, match=rf"image: expected .*{named}"):
