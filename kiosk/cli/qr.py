@@ -41,11 +41,10 @@ def _qr_config(path: Path | None) -> QrConfig:
 
 
 def _decode(args: argparse.Namespace) -> int:
-    from kiosk.qr import QrDecoder
-    from kiosk.qr.evaluation import still_image_config
+    from kiosk.qr.decoder import StillImageDecoder
     from kiosk.qr.image_file import UnreadableImage, read_image
 
-    decoder = QrDecoder(still_image_config(_qr_config(args.config)))
+    decoder = StillImageDecoder(_qr_config(args.config))
     failed = False
     for path in args.images:
         try:
@@ -103,7 +102,7 @@ def _print_table(report: dict) -> None:
 COMMANDS = [
     Command(
         ("decode",),
-        "decode the QR codes in image files (each image gets the full per-frame budget, qr.budget_ms)",
+        "decode the QR codes in image files (each gets qr.budget_ms per 640×480 pixels, as if a code were located)",
         _decode,
         _add_decode_arguments,
     ),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -22,6 +22,7 @@ from kiosk.qr.stages import Region, parse_stage
 
 _REGION_MARGIN = 0.25  # a located symbol's region grows by this share of its size on each side
 _REGION_MIN_MARGIN_PX = 16
+FRAME_PIXELS = 640 * 480  # the camera frame that the budgets are set for
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,11 @@ class QrDecoder:
         """Every QR code found in `image`, with corners in its pixel coordinates; [] when there is none."""
         return self.trace(image).codes
 
-    def trace(self, image: np.ndarray) -> DecodeTrace:
-        """Like `decode`, plus which stages ran, on which region, and what each cost."""
+    def trace(self, image: np.ndarray, budget_scale: float = 1.0) -> DecodeTrace:
+        """Like `decode`, plus which stages ran, on which region, and what each cost.
+
+        `budget_scale` multiplies both budgets, for images larger than the camera frames they are set for.
+        """
         started = self._timer()
         gray = self._to_gray(image)
         codes: list[DecodedCode] = []
@@ -73,7 +77,7 @@ class QrDecoder:
         planned_ms = 0.0
         for index, stage in enumerate(self._stages):
             region = _region_around(pending, gray.shape) if pending else None
-            budget_ms = self._config.budget_ms if pending else self._config.idle_budget_ms
+            budget_ms = (self._config.budget_ms if pending else self._config.idle_budget_ms) * budget_scale
             megapixels = _megapixels(gray, region)
             over = planned_ms + self._costs.expected_ms(stage.name, megapixels) > budget_ms
             if index > 0 and over and self._costs.skip(stage.name):
@@ -89,6 +93,18 @@ class QrDecoder:
             if codes and not pending:
                 break
         return DecodeTrace(codes, attempts, (self._timer() - started) * 1000)
+
+
+class StillImageDecoder:
+    """Decodes still images (files, not a camera stream): no next frame will come, so each image gets the
+    full `budget_ms` whether or not a code was located, scaled up for images larger than a 640×480 frame."""
+
+    def __init__(self, config: QrConfig | None = None) -> None:
+        config = config or QrConfig()
+        self._decoder = QrDecoder(replace(config, idle_budget_ms=config.budget_ms))
+
+    def trace(self, image: np.ndarray) -> DecodeTrace:
+        return self._decoder.trace(image, budget_scale=max(1.0, image.shape[0] * image.shape[1] / FRAME_PIXELS))
 
 
 def _megapixels(gray: np.ndarray, region: Region | None) -> float:

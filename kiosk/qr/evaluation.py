@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from kiosk.qr.config import QrConfig
-from kiosk.qr.decoder import QrDecoder
+from kiosk.qr.decoder import QrDecoder, StillImageDecoder
 from kiosk.qr.image_file import UnreadableImage, read_image
 from kiosk.qr.stages import READERS
 
@@ -54,11 +54,6 @@ def load_samples(folders: Iterable[Path]) -> tuple[list[Sample], list[dict[str, 
     return samples, errors, unlabelled
 
 
-def still_image_config(config: QrConfig) -> QrConfig:
-    """The pipeline for a still image: no next frame will come, so every image gets the full `budget_ms`."""
-    return replace(config, idle_budget_ms=config.budget_ms)
-
-
 def single_stage_configs(config: QrConfig) -> dict[str, QrConfig]:
     """Each decoder alone, then each configured stage alone, without a time limit."""
     names = dict.fromkeys([*READERS, *config.stages])
@@ -70,13 +65,13 @@ def single_stage_configs(config: QrConfig) -> dict[str, QrConfig]:
 def compare(config: QrConfig, samples: list[Sample]) -> dict:
     """The pipeline on still images, the same on camera frames (idle budget), and each decoder and stage alone."""
     return {
-        "pipeline": {"stages": config.stages, **score(QrDecoder(still_image_config(config)), samples)},
+        "pipeline": {"stages": config.stages, **score(StillImageDecoder(config), samples)},
         "pipeline_as_frames": score(QrDecoder(config), samples),
         "alone": {name: score(QrDecoder(alone), samples) for name, alone in single_stage_configs(config).items()},
     }
 
 
-def score(decoder: QrDecoder, samples: list[Sample]) -> dict:
+def score(decoder: QrDecoder | StillImageDecoder, samples: list[Sample]) -> dict:
     """How many samples decode to exactly their text, which do not, which read something else, and the time."""
     ms, missed, wrong = [], [], []
     decoded_by: Counter[str] = Counter()

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from kiosk.qr import QrConfig, QrDecoder
+from kiosk.qr.decoder import StillImageDecoder
 from kiosk.qr.evaluation import load_samples
 from kiosk.qr.synthetic import code_frame, credential_text, noise_frame, scene_frame, symbol, text_frame
 
@@ -137,6 +138,26 @@ def test_a_frame_without_a_code_stops_at_the_idle_budget_once_costs_are_known() 
     assert [a.stage for a in decoder.trace(frame).attempts] == ["zxing", "zxing+otsu"]
     assert [a.stage for a in decoder.trace(frame).attempts] == ["zxing", "zbar"]
     assert [a.stage for a in decoder.trace(frame).attempts] == ["zxing"]
+
+
+def test_a_budget_scale_lets_a_larger_image_run_more_stages() -> None:
+    config = QrConfig(stages=["zxing", "zxing+otsu"], idle_budget_ms=4.0, budget_ms=4.0)
+    decoder = QrDecoder(config, timer=StepTimer(0.003))
+    frame = scene_frame(np.random.default_rng(2))
+    decoder.trace(frame)  # learn that both stages cost 3 ms
+    assert [a.stage for a in decoder.trace(frame).attempts] == ["zxing"]
+    assert [a.stage for a in decoder.trace(frame, budget_scale=2.0).attempts] == ["zxing", "zxing+otsu"]
+
+
+def test_a_still_image_decoder_reads_what_the_frame_decoder_reads() -> None:
+    scene = code_frame(np.random.default_rng(6), "perspective", [credential_text(np.random.default_rng(6), 80)])
+    large = cv2.resize(scene.image, None, fx=2.0, fy=2.0)
+    assert texts(StillImageDecoder().trace(large).codes) == list(scene.texts)
+
+
+def test_a_mirrored_frame_from_a_selfie_camera_decodes(decoder: QrDecoder) -> None:
+    scene = code_frame(np.random.default_rng(8), "clean")
+    assert texts(decoder.decode(np.ascontiguousarray(scene.image[:, ::-1]))) == list(scene.texts)
 
 
 def test_a_located_but_unread_symbol_gets_the_full_budget_on_its_region() -> None:
