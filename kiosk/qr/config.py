@@ -12,6 +12,8 @@ DEFAULT_STAGES = ["zxing", "zxing+otsu", "zxing+sharpen", "zxing+upscale", "zbar
 
 @dataclass(frozen=True)
 class QrConfig:
+    """How frames are searched for QR codes, and how long a code held in view counts as one presentation."""
+
     stages: list[str] = setting(
         DEFAULT_STAGES,
         "decoding attempts in order, each 'DECODER' or 'DECODER+STEP+...': decoders zxing, zbar; "

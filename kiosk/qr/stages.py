@@ -65,5 +65,6 @@ def _load(stage: str, target: str) -> Callable:
         return getattr(importlib.import_module(module), function)
     except ImportError as err:
         raise KioskError(
-            f"stage {stage!r}: cannot load {module}: {err} (pyzbar needs the zbar library: apt-get install libzbar0)"
+            f"stage {stage!r}: cannot load {module}: {err} "
+            "(expected the project installed by ./dev.sh setup; pyzbar also needs the Debian package libzbar0)"
         ) from err
