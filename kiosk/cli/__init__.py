@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.cli.credential",
     "kiosk.cli.passes",
     "kiosk.cli.thermal",
+    "kiosk.cli.qr",
 )
 
 EXIT_OK = 0

@@ -14,6 +14,7 @@ from kiosk.privacy.config import PrivacyConfig
 from kiosk.storage.config import StorageConfig
 from kiosk.credentials.config import CredentialsConfig
 from kiosk.thermal.config import ThermalConfig
+from kiosk.qr.config import QrConfig
 
 CHECK_NAMES = ("credential", "face", "mask", "temperature")
 
@@ -77,3 +78,4 @@ class KioskConfig:
                 f"({self.gate.gate_id!r}), which kiosk passes are checked against"
             ]
         return []
+    qr: QrConfig = setting(QrConfig(), "QR code reading: decoding stages, time budget per frame, debounce")
