@@ -21,6 +21,7 @@ from kiosk.errors import ConfigError, KioskError
 
 COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.cli.config_commands",
+    "kiosk.cli.vision",
 )
 
 EXIT_OK = 0

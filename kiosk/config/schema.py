@@ -10,6 +10,7 @@ from hardware.door import DoorConfig, SimulatedDoorConfig
 from hardware.feedback import FeedbackConfig, SimulatedFeedbackConfig
 from hardware.settings import setting
 from hardware.thermometer import SimulatedThermometerConfig, ThermometerConfig
+from kiosk.vision.config import VisionConfig
 
 CHECK_NAMES = ("credential", "face", "mask", "temperature")
 
@@ -55,3 +56,4 @@ class KioskConfig:
     door: DoorConfig = setting(SimulatedDoorConfig(), "lock relay, door contact, exit button, indicators")
     feedback: FeedbackConfig = setting(SimulatedFeedbackConfig(), "display and spoken prompts")
     logging: LoggingConfig = setting(LoggingConfig(), "service logs")
+    vision: VisionConfig = setting(VisionConfig(), "face detection, mask check, recognition and its thresholds")
