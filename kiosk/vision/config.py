@@ -30,7 +30,7 @@ class VisionConfig:
     max_yaw_deg: float = setting(30.0, "largest head turn (left/right) estimated from landmarks, degrees", min=5, max=90)
     max_roll_deg: float = setting(25.0, "largest head tilt (eye line from horizontal), degrees", min=5, max=90)
     max_pitch_ratio: float = setting(
-        0.5, "largest up/down nod as |eyes-to-nose / eyes-to-mouth - 0.53| (0.53 is frontal)", min=0.05, max=1
+        0.25, "largest up/down nod: |eyes-to-nose / eyes-to-mouth distance - 0.49|, where 0.49 is frontal", min=0.05, max=1
     )
     min_sharpness: float = setting(25.0, "smallest variance of the Laplacian on the aligned eye region", min=0, max=10000)
     min_brightness: float = setting(40.0, "darkest mean grey level of the aligned face, 0..255", min=0, max=255)
