@@ -1,7 +1,8 @@
 """Measuring the face stage on labelled photos: LFW-style pairs (optionally with synthetic masks) and mask photos.
 
-Evaluation runs detection, alignment and embedding without the kiosk's quality gates (LFW faces are
-about 60 px, below a kiosk's minimum) and takes the face nearest the image centre, as LFW labels it.
+Evaluation runs detection, alignment, the mask check and embedding without the kiosk's quality gates
+(LFW faces are about 60 px, below a kiosk's minimum) and takes the face nearest the image centre, as
+LFW labels it. Synthetic masks on evaluated images use styles held out from enrolment.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from kiosk.errors import UsageError
 from kiosk.vision import metrics
 from kiosk.vision.align import align_face
 from kiosk.vision.detector import DetectedFace
-from kiosk.vision.pairs import PairList
+from kiosk.vision.gallery import Gallery, Template
+from kiosk.vision.pairs import Pair, PairList
 from kiosk.vision.pipeline import FacePipeline
-from kiosk.vision.synthetic_mask import MASK_STYLES, MaskStyle, render_mask
+from kiosk.vision.synthetic_mask import EVALUATION_STYLES, MaskStyle, render_mask
 
 MaskMode = Literal["none", "synthetic", "synthetic-both"]
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
@@ -44,41 +46,85 @@ def central_face(faces: list[DetectedFace], shape: tuple[int, ...]) -> DetectedF
 
 
 def mask_style_for(path: Path, shift: int = 0) -> MaskStyle:
-    """A mask style picked from the file name, so runs are repeatable and styles vary across images."""
-    return MASK_STYLES[(zlib.crc32(path.name.encode()) + shift) % len(MASK_STYLES)]
+    """A held-out mask style picked from the file name, so runs repeat and styles vary across images."""
+    return EVALUATION_STYLES[(zlib.crc32(path.name.encode()) + shift) % len(EVALUATION_STYLES)]
 
 
-class PairEmbedder:
-    """Embeds each image once per mask style, timing the work per image."""
+@dataclass(frozen=True)
+class Sample:
+    """One analysed image: its embedding, whether the mask classifier saw a mask, and where the face was."""
+
+    path: Path
+    style: MaskStyle | None
+    embedding: np.ndarray
+    masked: bool
+    landmarks: np.ndarray
+
+
+class PairScorer:
+    """Scores pairs as the kiosk would: the first image is enrolled, the second is the probe.
+
+    The first image's templates are its photo plus, when it shows no mask, the synthetic-mask
+    variants (rendered only when a masked probe needs them); the score is `Gallery.verify`'s.
+    Each image is analysed once per mask style; `seconds` and `images` time that work.
+    """
 
     def __init__(self, pipeline: FacePipeline) -> None:
         self._pipeline = pipeline
-        self._cache: dict[tuple[Path, str], np.ndarray | None] = {}
+        self._samples: dict[tuple[Path, str], Sample | None] = {}
+        self._templates: dict[tuple[Path, str], list[Template]] = {}
         self.seconds = 0.0
         self.images = 0
 
-    def embedding(self, path: Path, style: MaskStyle | None) -> np.ndarray | None:
+    def score(self, pair: Pair, mode: MaskMode) -> float:
+        """The verification score of `pair`, or -inf when either image has no face."""
+        gallery_style, probe_style = pair_styles(pair.first, pair.second, mode)
+        enrolled, probe = self.sample(pair.first, gallery_style), self.sample(pair.second, probe_style)
+        if enrolled is None or probe is None:
+            return -np.inf
+        gallery = Gallery(self._pipeline.config.unmasked_threshold, self._pipeline.config.masked_threshold)
+        gallery.add("enrolled", self.templates(enrolled) if probe.masked else [Template(enrolled.embedding, enrolled.masked, "photo")])
+        return gallery.verify("enrolled", probe.embedding, probe.masked).score
+
+    def sample(self, path: Path, style: MaskStyle | None) -> Sample | None:
         key = (path, style.name if style else "")
-        if key not in self._cache:
+        if key not in self._samples:
             started = time.perf_counter()
-            self._cache[key] = self._embed(read_image(path), style)
+            self._samples[key] = self._analyse(path, style)
             self.seconds += time.perf_counter() - started
             self.images += 1
-        return self._cache[key]
+        return self._samples[key]
 
-    def _embed(self, image: np.ndarray, style: MaskStyle | None) -> np.ndarray | None:
-        detector = self._pipeline.detector
-        face = central_face(detector.detect(image), image.shape)
-        if face is not None and style is not None:
-            image = render_mask(image, face.landmarks, style)
-            face = central_face(detector.detect(image), image.shape)
+    def templates(self, sample: Sample) -> list[Template]:
+        """The enrolment templates of `sample`: the photo, plus synthetic-mask variants when it shows no mask."""
+        key = (sample.path, sample.style.name if sample.style else "")
+        if key not in self._templates:
+            photo = Template(sample.embedding, sample.masked, "photo")
+            variants = [] if sample.masked else self._pipeline.masked_templates(self._image(sample.path, sample.style), sample.landmarks)
+            self._templates[key] = [photo, *variants]
+        return self._templates[key]
+
+    def _image(self, path: Path, style: MaskStyle | None) -> np.ndarray:
+        image = read_image(path)
+        if style is not None:
+            face = central_face(self._pipeline.detector.detect(image), image.shape)
+            if face is not None:
+                image = render_mask(image, face.landmarks, style)
+        return image
+
+    def _analyse(self, path: Path, style: MaskStyle | None) -> Sample | None:
+        image = self._image(path, style)
+        face = central_face(self._pipeline.detector.detect(image), image.shape)
         if face is None:
             return None
-        return self._pipeline.embedder.embed(align_face(image, face.landmarks))
+        embedding = self._pipeline.embedder.embed(align_face(image, face.landmarks))
+        classifier = self._pipeline.mask_classifier
+        masked = classifier is not None and classifier.classify(image, face.box).masked
+        return Sample(path, style, embedding, masked, face.landmarks)
 
 
 def pair_styles(pair_first: Path, pair_second: Path, mode: MaskMode) -> tuple[MaskStyle | None, MaskStyle | None]:
-    """Mask styles for (gallery side, probe side): none, probe only, or two different styles on both."""
+    """Mask styles for (enrolled side, probe side): none, probe only, or two different styles on both."""
     if mode == "none":
         return None, None
     probe = mask_style_for(pair_second)
@@ -92,19 +138,14 @@ def pair_styles(pair_first: Path, pair_second: Path, mode: MaskMode) -> tuple[Ma
 
 def evaluate_pairs(pipeline: FacePipeline, pair_list: PairList, mode: MaskMode) -> dict[str, float | int]:
     """The JSON report of `kiosk eval faces`."""
-    embedder = PairEmbedder(pipeline)
-    scores, same, folds = [], [], []
-    for pair in pair_list.pairs:
-        gallery_style, probe_style = pair_styles(pair.first, pair.second, mode)
-        first = embedder.embedding(pair.first, gallery_style)
-        second = embedder.embedding(pair.second, probe_style)
-        scores.append(-np.inf if first is None or second is None else float(first @ second))
-        same.append(pair.same)
-        folds.append(pair.fold)
-    return pair_report(np.array(scores), np.array(same), np.array(folds), pair_list.folds, embedder)
+    scorer = PairScorer(pipeline)
+    scores = np.array([scorer.score(pair, mode) for pair in pair_list.pairs])
+    same = np.array([pair.same for pair in pair_list.pairs])
+    folds = np.array([pair.fold for pair in pair_list.pairs])
+    return pair_report(scores, same, folds, pair_list.folds, 1000 * scorer.seconds / max(scorer.images, 1))
 
 
-def pair_report(scores: np.ndarray, same: np.ndarray, folds: np.ndarray, fold_count: int, embedder: PairEmbedder) -> dict:
+def pair_report(scores: np.ndarray, same: np.ndarray, folds: np.ndarray, fold_count: int, ms_per_image: float) -> dict:
     tar_2, _ = metrics.tar_at_far(scores, same, 1e-2)
     tar_3, threshold_3 = metrics.tar_at_far(scores, same, 1e-3)
     report: dict[str, float | int] = {
@@ -118,7 +159,7 @@ def pair_report(scores: np.ndarray, same: np.ndarray, folds: np.ndarray, fold_co
         "tar_at_far_1e-2": round(tar_2, 4),
         "tar_at_far_1e-3": round(tar_3, 4),
         "threshold_at_far_1e-3": round(threshold_3, 4),
-        "ms_per_image": round(1000 * embedder.seconds / max(embedder.images, 1), 1),
+        "ms_per_image": round(ms_per_image, 1),
     })
     return report
 

@@ -23,7 +23,7 @@ from kiosk.vision.gallery import Template
 from kiosk.vision.mask import INPUT_SIZE as MASK_INPUT_SIZE
 from kiosk.vision.mask import MaskClassifier, MaskVerdict
 from kiosk.vision.session import open_session
-from kiosk.vision.synthetic_mask import MASK_STYLES, render_mask
+from kiosk.vision.synthetic_mask import ENROLMENT_STYLES, render_mask
 
 
 class VisionUnavailable(KioskError):
@@ -108,7 +108,7 @@ class FacePipeline:
         """One template per synthetic mask style drawn on the face at `landmarks`, aligned with those landmarks."""
         return [
             Template(self.embedder.embed(align_face(render_mask(image_bgr, landmarks, style), landmarks)), True, style.name)
-            for style in MASK_STYLES
+            for style in ENROLMENT_STYLES
         ]
 
     def _check_mask(self, frame_bgr: np.ndarray, face: DetectedFace) -> MaskVerdict:

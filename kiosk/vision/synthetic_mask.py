@@ -36,15 +36,23 @@ _N95 = tuple(
 )
 _KN95 = ((-1.1, 0.45), (0.0, 0.25), (1.1, 0.45), (1.15, 1.15), (0.0, 1.85), (-1.15, 1.15))
 
-MASK_STYLES: tuple[MaskStyle, ...] = (
+# Drawn on enrolment photos to make masked templates.
+ENROLMENT_STYLES: tuple[MaskStyle, ...] = (
     MaskStyle("surgical-blue", _SURGICAL, (225, 205, 160), pleats=3),
     MaskStyle("surgical-white", _SURGICAL, (235, 235, 232), pleats=3),
     MaskStyle("cloth-black", _CLOTH, (40, 38, 36)),
     MaskStyle("cloth-grey", _CLOTH, (130, 125, 120)),
-    MaskStyle("cloth-pink", _CLOTH, (180, 160, 230)),
     MaskStyle("n95-white", _N95, (215, 220, 222), seam=True),
     MaskStyle("kn95-black", _KN95, (50, 50, 55), seam=True),
 )
+# Held out from enrolment: evaluation masks probes with these, so no probe wears a mask the gallery was rendered with.
+EVALUATION_STYLES: tuple[MaskStyle, ...] = (
+    MaskStyle("surgical-green", _SURGICAL, (150, 190, 140), pleats=3),
+    MaskStyle("cloth-pink", _CLOTH, (180, 160, 230)),
+    MaskStyle("cloth-navy", _CLOTH, (95, 45, 30)),
+    MaskStyle("kn95-white", _KN95, (228, 230, 230), seam=True),
+)
+MASK_STYLES = ENROLMENT_STYLES + EVALUATION_STYLES
 STYLES_BY_NAME = {style.name: style for style in MASK_STYLES}
 
 

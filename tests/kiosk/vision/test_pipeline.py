@@ -6,7 +6,7 @@ import pytest
 
 from kiosk.vision import FacePipeline, Gallery, VisionConfig, VisionUnavailable
 from kiosk.vision.demo_faces import demo_faces, masked_probe
-from kiosk.vision.synthetic_mask import MASK_STYLES
+from kiosk.vision.synthetic_mask import ENROLMENT_STYLES
 
 
 def test_same_person_scores_higher_than_different_people(pipeline, lfw):
@@ -38,8 +38,8 @@ def test_mask_policy_require_refuses_a_bare_face_and_ignore_skips_the_check(lfw,
 
 def test_enrolment_adds_one_template_per_synthetic_mask_style(pipeline, lfw):
     templates = pipeline.enrollment_templates([lfw("Abdullah_Gul", 13)])
-    assert [t.variant for t in templates] == ["photo"] + [s.name for s in MASK_STYLES]
-    assert [t.masked for t in templates] == [False] + [True] * len(MASK_STYLES)
+    assert [t.variant for t in templates] == ["photo"] + [s.name for s in ENROLMENT_STYLES]
+    assert [t.masked for t in templates] == [False] + [True] * len(ENROLMENT_STYLES)
 
 
 def test_enrolment_photo_without_a_face_is_named(pipeline, lfw):
