@@ -1,8 +1,11 @@
 """Mask / no-mask on a face region with the AIZOO SSD (MODELS.md §4).
 
-The classifier sees a square crop centred on the detector's face box, `CROP_SCALE` times its size, so
-the face fills the crop the way it did in AIZOO's training images. Of its anchors, the one that best
-covers the expected face position decides.
+The SSD looks at the face in two views: a square crop centred on the detector's face box,
+`CROP_SCALE` times its size, and the whole frame resized to 260×260 as AIZOO was trained (better for
+small or low-resolution faces). In each view the most confident anchor overlapping the face box
+decides; the face counts as masked when either view says so. The whole-frame view runs only when the
+crop says "no mask". On the development mask photos the crop alone found 92/100 masks, both views
+98/100, with 100/100 unmasked faces right either way (README, "Vision").
 """
 
 from __future__ import annotations
@@ -74,6 +77,14 @@ def face_crop(image_bgr: np.ndarray, box: tuple[float, float, float, float]) -> 
     return crop, face
 
 
+def whole_frame(image_bgr: np.ndarray, box: tuple[float, float, float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """The frame resized to INPUT_SIZE×INPUT_SIZE (no letterbox, as AIZOO expects) and the face box in it, normalised."""
+    height, width = image_bgr.shape[:2]
+    resized = cv2.resize(image_bgr, (INPUT_SIZE, INPUT_SIZE), interpolation=cv2.INTER_LINEAR)
+    x, y, box_width, box_height = box
+    return resized, np.array([x / width, y / height, (x + box_width) / width, (y + box_height) / height])
+
+
 class MaskClassifier:
     def __init__(self, session: ort.InferenceSession, threshold: float = 0.5) -> None:
         self._session = session
@@ -82,9 +93,14 @@ class MaskClassifier:
         self.threshold = threshold
 
     def classify(self, image_bgr: np.ndarray, box: tuple[float, float, float, float]) -> MaskVerdict:
-        """Whether the face in `box` (x, y, w, h pixels) wears a mask."""
-        crop, face = face_crop(image_bgr, box)
-        blob = np.ascontiguousarray(crop[:, :, ::-1].transpose(2, 0, 1)[None], dtype=np.float32) / 255.0
+        """Whether the face in `box` (x, y, w, h pixels) wears a mask: masked when either view says so."""
+        close_up = self._view(*face_crop(image_bgr, box))
+        if close_up.masked:
+            return close_up
+        return max(close_up, self._view(*whole_frame(image_bgr, box)), key=lambda v: v.score)
+
+    def _view(self, image_bgr: np.ndarray, face: np.ndarray) -> MaskVerdict:
+        blob = np.ascontiguousarray(image_bgr[:, :, ::-1].transpose(2, 0, 1)[None], dtype=np.float32) / 255.0
         deltas, scores = self._session.run(None, {self._input: blob})
         return verdict(decode_boxes(deltas[0], self._priors), scores[0], face, self.threshold)
 
