@@ -106,7 +106,7 @@ def _add_eval_masks_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _eval_masks(args: argparse.Namespace) -> int:
-    from kiosk.vision.evaluate import evaluate_masks
+    from kiosk.vision.eval_masks import evaluate_masks
 
     if not args.photos.is_dir():
         raise UsageError(f"--dir {args.photos}: not a folder (expected with_mask/ and without_mask/ inside)")

@@ -1,4 +1,4 @@
-"""Measuring the face stage on labelled photos: LFW-style pairs (optionally with synthetic masks) and mask photos.
+"""Measuring face verification on LFW-style pairs, optionally with synthetic masks.
 
 Evaluation runs detection, alignment, the mask check and embedding without the kiosk's quality gates
 (LFW faces are about 60 px, below a kiosk's minimum) and takes the face nearest the image centre, as
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -27,7 +26,6 @@ from kiosk.vision.pipeline import FacePipeline
 from kiosk.vision.synthetic_mask import EVALUATION_STYLES, MaskStyle, render_mask
 
 MaskMode = Literal["none", "synthetic", "synthetic-both"]
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
 
 
 def read_image(path: Path) -> np.ndarray:
@@ -161,58 +159,4 @@ def pair_report(scores: np.ndarray, same: np.ndarray, folds: np.ndarray, fold_co
         "threshold_at_far_1e-3": round(threshold_3, 4),
         "ms_per_image": round(ms_per_image, 1),
     })
-    return report
-
-
-@dataclass(frozen=True)
-class MaskResult:
-    images: int
-    no_face: int
-    correct: int
-
-    @property
-    def accuracy(self) -> float:
-        return self.correct / self.images if self.images else 0.0
-
-
-def on_canvas(image: np.ndarray, min_side_px: int = 320, margin: float = 0.25) -> np.ndarray:
-    """A tight face crop as a camera would see it: small images enlarged, a grey border added on every side."""
-    height, width = image.shape[:2]
-    if max(height, width) < min_side_px:
-        scale = min_side_px / max(height, width)
-        image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-    border = int(margin * max(image.shape[:2]))
-    return cv2.copyMakeBorder(image, border, border, border, border, cv2.BORDER_CONSTANT, value=(128, 128, 128))
-
-
-def images_in(folder: Path) -> Iterator[Path]:
-    return (p for p in sorted(folder.iterdir()) if p.suffix.lower() in IMAGE_SUFFIXES)
-
-
-def evaluate_masks(pipeline: FacePipeline, folder: Path) -> dict:
-    """The JSON report of `kiosk eval masks`: accuracy per class; an image without a face counts as wrong."""
-    if pipeline.mask_classifier is None:
-        raise UsageError("eval masks: the mask classifier is off (vision.mask_policy = 'ignore')")
-    report: dict = {}
-    seconds, total = 0.0, 0
-    for label, expect_mask in (("with_mask", True), ("without_mask", False)):
-        directory = folder / label
-        if not directory.is_dir():
-            raise UsageError(f"mask photos {folder}: no {label}/ folder (expected with_mask/ and without_mask/)")
-        images = no_face = correct = 0
-        for path in images_in(directory):
-            image = on_canvas(read_image(path))
-            started = time.perf_counter()
-            faces = pipeline.detector.detect(image)
-            if faces:
-                face = max(faces, key=lambda f: f.box[2] * f.box[3])
-                correct += pipeline.mask_classifier.classify(image, face.box).masked == expect_mask
-            else:
-                no_face += 1
-            seconds += time.perf_counter() - started
-            images += 1
-        result = MaskResult(images, no_face, correct)
-        report[label] = {"images": images, "no_face": no_face, "correct": correct, "accuracy": round(result.accuracy, 4)}
-        total += images
-    report["ms_per_image"] = round(1000 * seconds / max(total, 1), 1)
     return report

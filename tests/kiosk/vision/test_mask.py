@@ -1,7 +1,7 @@
 import cv2
 import numpy as np
 
-from kiosk.vision.evaluate import on_canvas
+from kiosk.vision.eval_masks import on_canvas
 from kiosk.vision.mask import anchors, decode_boxes, iou, verdict
 from kiosk.vision.synthetic_mask import STYLES_BY_NAME, render_mask
 
