@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+import models
 from kiosk.cli import EXIT_FAILED, EXIT_OK, Command
 from kiosk.errors import UsageError
 
@@ -21,9 +22,7 @@ def _add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--from", dest="mirror", default=None, help="base URL of a mirror serving the manifest's file paths")
 
 
-def _selected(names: list[str]) -> list:
-    import models
-
+def _selected(names: list[str]) -> list[models.ModelSpec]:
     manifest = models.load_manifest()
     unknown = [name for name in names if name not in manifest]
     if unknown:
@@ -32,8 +31,6 @@ def _selected(names: list[str]) -> list:
 
 
 def _fetch(args: argparse.Namespace) -> int:
-    import models
-
     directory = models.resolve_models_dir(args.dir)
     failures = 0
     for spec in _selected(args.names):
@@ -48,8 +45,6 @@ def _fetch(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    import models
-
     directory = models.resolve_models_dir(args.dir)
     statuses = [models.check(spec, directory) for spec in _selected(args.names)]
     for status in statuses:

@@ -18,7 +18,7 @@ import numpy as np
 from kiosk.errors import KioskError
 from kiosk.vision.synthetic_mask import STYLES_BY_NAME, render_mask
 
-PROBE_MASK_STYLE = "surgical-blue"
+PROBE_MASK_STYLE = "surgical-green"  # held out from enrolment, like a real mask
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,6 @@ def demo_faces() -> DemoFaces:
 
 
 def masked_probe(image_bgr: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
-    """A new 'camera frame' of the enrolled person: mirrored, scaled by 0.9, with a surgical mask drawn on."""
+    """A new "camera frame" of the enrolled person: mirrored, scaled by 0.9, with a green surgical mask drawn on."""
     masked = render_mask(image_bgr, landmarks, STYLES_BY_NAME[PROBE_MASK_STYLE])
     return cv2.resize(masked[:, ::-1], None, fx=0.9, fy=0.9, interpolation=cv2.INTER_AREA)

@@ -59,14 +59,15 @@ class Gallery:
         return person_id in self._templates
 
     def add(self, person_id: str, templates: list[Template]) -> None:
-        """Add `templates` to `person_id` (created if new). Raises ValueError on a malformed embedding."""
+        """Add `templates` to `person_id` (created if new), scaled to unit length. Raises ValueError on a malformed embedding."""
         for template in templates:
             if template.embedding.shape != (EMBEDDING_SIZE,):
                 raise ValueError(
                     f"template '{template.variant}' of {person_id!r}: embedding shape {template.embedding.shape} "
                     f"(expected ({EMBEDDING_SIZE},))"
                 )
-        self._templates.setdefault(person_id, []).extend(templates)
+        unit = [Template(_unit(t.embedding), t.masked, t.variant) for t in templates]
+        self._templates.setdefault(person_id, []).extend(unit)
         self._indexes.clear()
 
     def remove(self, person_id: str) -> bool:

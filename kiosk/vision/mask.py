@@ -100,7 +100,8 @@ class MaskClassifier:
         return max(close_up, self._view(*whole_frame(image_bgr, box)), key=lambda v: v.score)
 
     def _view(self, image_bgr: np.ndarray, face: np.ndarray) -> MaskVerdict:
-        blob = np.ascontiguousarray(image_bgr[:, :, ::-1].transpose(2, 0, 1)[None], dtype=np.float32) / 255.0
+        blob = np.ascontiguousarray(image_bgr[:, :, ::-1].transpose(2, 0, 1)[None], dtype=np.float32)
+        blob *= 1.0 / 255.0
         deltas, scores = self._session.run(None, {self._input: blob})
         return verdict(decode_boxes(deltas[0], self._priors), scores[0], face, self.threshold)
 
