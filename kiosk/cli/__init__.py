@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.cli.passes",
     "kiosk.cli.thermal",
     "kiosk.cli.qr",
+    "kiosk.cli.vision",
 )
 
 EXIT_OK = 0

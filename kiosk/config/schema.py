@@ -15,6 +15,7 @@ from kiosk.storage.config import StorageConfig
 from kiosk.credentials.config import CredentialsConfig
 from kiosk.thermal.config import ThermalConfig
 from kiosk.qr.config import QrConfig
+from kiosk.vision.config import VisionConfig
 
 CHECK_NAMES = ("credential", "face", "mask", "temperature")
 
@@ -79,3 +80,4 @@ class KioskConfig:
             ]
         return []
     qr: QrConfig = setting(QrConfig(), "QR code reading: decoding stages, time budget per frame, debounce")
+    vision: VisionConfig = setting(VisionConfig(), "face detection, mask check, recognition and its thresholds")

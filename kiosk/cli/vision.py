@@ -1,0 +1,134 @@
+"""`kiosk models fetch|verify`, `kiosk eval faces|masks` and `kiosk bench vision`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import models
+from kiosk.cli import EXIT_FAILED, EXIT_OK, Command
+from kiosk.errors import UsageError
+
+
+def _add_models_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dir", type=Path, default=None, help="models folder (default: $KIOSK_MODELS_DIR, else /var/lib/kiosk/models)")
+
+
+def _add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("names", nargs="*", help="models to fetch (default: all in the manifest)")
+    _add_models_dir(parser)
+    parser.add_argument("--from", dest="mirror", default=None, help="base URL of a mirror serving the manifest's file paths")
+
+
+def _selected(names: list[str]) -> list[models.ModelSpec]:
+    manifest = models.load_manifest()
+    unknown = [name for name in names if name not in manifest]
+    if unknown:
+        raise UsageError(f"unknown model(s) {', '.join(unknown)} (expected: {', '.join(manifest)})")
+    return [manifest[name] for name in names] if names else list(manifest.values())
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    directory = models.resolve_models_dir(args.dir)
+    failures = 0
+    for spec in _selected(args.names):
+        try:
+            path = models.fetch(spec, directory, args.mirror)
+        except models.ModelError as err:
+            print(f"kiosk: {err}", file=sys.stderr)
+            failures += 1
+            continue
+        print(f"model '{spec.name}' ok: {path}")
+    return EXIT_FAILED if failures else EXIT_OK
+
+
+def _verify(args: argparse.Namespace) -> int:
+    directory = models.resolve_models_dir(args.dir)
+    statuses = [models.check(spec, directory) for spec in _selected(args.names)]
+    for status in statuses:
+        print(status.detail, file=sys.stdout if status.state == "ok" else sys.stderr)
+    return EXIT_OK if all(s.state == "ok" for s in statuses) else EXIT_FAILED
+
+
+def _add_verify_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("names", nargs="*", help="models to check (default: all in the manifest)")
+    _add_models_dir(parser)
+
+
+def _pipeline(models_dir: Path | None, **settings: object):
+    from kiosk.vision import FacePipeline, VisionConfig
+
+    return FacePipeline(VisionConfig(**settings), models_dir)
+
+
+def _print(report: dict, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report))
+    else:
+        for key, value in report.items():
+            print(f"{key}: {value}")
+
+
+def _add_eval_faces_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--images", type=Path, required=True, help="LFW-layout folder: DIR/<name>/<name>_<NNNN>.jpg")
+    parser.add_argument("--pairs", type=Path, required=True, help="pairsDevTest.txt (View 1) or pairs.txt (View 2)")
+    parser.add_argument(
+        "--mask", choices=("none", "synthetic", "synthetic-both"), default="none",
+        help="synthetic masks on the second image of each pair, or on both images (different styles)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_models_dir(parser)
+
+
+def _eval_faces(args: argparse.Namespace) -> int:
+    from kiosk.vision.evaluate import evaluate_pairs
+    from kiosk.vision.pairs import read_pairs
+
+    if not args.images.is_dir():
+        raise UsageError(f"--images {args.images}: not a folder (expected the LFW layout DIR/<name>/<name>_<NNNN>.jpg)")
+    pair_list = read_pairs(args.pairs, args.images)
+    report = evaluate_pairs(_pipeline(args.dir, detect_score=0.5), pair_list, args.mask)
+    _print(report, args.json)
+    return EXIT_OK
+
+
+def _add_eval_masks_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dir", dest="photos", type=Path, required=True, help="folder with with_mask/ and without_mask/")
+    parser.add_argument("--models-dir", dest="dir", type=Path, default=None, help="models folder")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _eval_masks(args: argparse.Namespace) -> int:
+    from kiosk.vision.eval_masks import evaluate_masks
+
+    if not args.photos.is_dir():
+        raise UsageError(f"--dir {args.photos}: not a folder (expected with_mask/ and without_mask/ inside)")
+    _print(evaluate_masks(_pipeline(args.dir, detect_score=0.5), args.photos), args.json)
+    return EXIT_OK
+
+
+def _add_bench_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--repeat", type=int, default=30, help="frames timed per stage")
+    _add_models_dir(parser)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from kiosk.vision.benchmark import benchmark
+
+    if args.repeat < 1:
+        raise UsageError(f"--repeat {args.repeat}: expected at least 1")
+    _print(benchmark(args.dir, args.repeat), args.json)
+    return EXIT_OK
+
+
+COMMANDS = [
+    Command(("models", "fetch"), "download model files from the manifest, verifying sha256", _fetch, _add_fetch_arguments),
+    Command(("models", "verify"), "check model files against the manifest's sha256", _verify, _add_verify_arguments),
+    Command(("eval", "faces"), "face verification accuracy on LFW-style pairs", _eval_faces, _add_eval_faces_arguments),
+    Command(("eval", "masks"), "mask / no-mask accuracy per class on a folder of photos", _eval_masks, _add_eval_masks_arguments),
+    Command(("bench", "vision"), "time each face stage on a 640×480 frame, and 1:N search", _bench, _add_bench_arguments),
+]
+

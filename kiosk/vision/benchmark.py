@@ -1,0 +1,96 @@
+"""`kiosk bench vision`: per-stage time on one 640×480 frame with one face (one thread), and 1:N search time.
+
+The frame is the demo's redistributable face on a grey background; the galleries hold random unit
+embeddings, one template per person (search time depends only on the number of rows).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from hardware.camera import Frame
+from kiosk.errors import KioskError
+from kiosk.vision import quality
+from kiosk.vision.align import align_face
+from kiosk.vision.config import VisionConfig
+from kiosk.vision.demo_faces import demo_faces
+from kiosk.vision.embedder import EMBEDDING_SIZE
+from kiosk.vision.frames import FrameAnalyser
+from kiosk.vision.gallery import Gallery, Template
+from kiosk.vision.pipeline import FacePipeline
+
+FRAME_SIZE = (640, 480)
+GALLERY_SIZES = (1_000, 10_000, 100_000)
+
+
+def median_ms(action: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return round(1000 * float(np.median(times)), 2)
+
+
+def test_frame() -> np.ndarray:
+    """A 640×480 frame holding the demo photo scaled to 480×480 (face box about 85×105 px) on grey."""
+    side = FRAME_SIZE[1]
+    photo = cv2.resize(demo_faces().enrolled, (side, side), interpolation=cv2.INTER_AREA)
+    frame = np.full((FRAME_SIZE[1], FRAME_SIZE[0], 3), 110, dtype=np.uint8)
+    left = (FRAME_SIZE[0] - side) // 2
+    frame[:, left : left + side] = photo
+    return frame
+
+
+def stage_times(pipeline: FacePipeline, frame: np.ndarray, repeat: int) -> dict[str, float]:
+    observation = pipeline.analyse(frame)
+    if observation is None or observation.embedding is None:
+        reasons = observation.quality.reasons if observation else ("no face",)
+        raise KioskError(f"bench vision: the test frame gives no embedding ({'; '.join(reasons)})")
+    face = observation.face
+    aligned = align_face(frame, face.landmarks)
+    analyser = FrameAnalyser(pipeline, pipeline.config.unchanged_frame_level)
+    analyser.analyse(Frame(frame, 0.0, 0))
+    times = {
+        "detect_ms": median_ms(lambda: pipeline.detector.detect(frame), repeat),
+        "align_ms": median_ms(lambda: align_face(frame, face.landmarks), repeat),
+        "quality_ms": median_ms(lambda: quality.assess(face, aligned, pipeline.config), repeat),
+        "mask_ms": median_ms(lambda: pipeline.mask_classifier.classify(frame, face.box), repeat),
+        "embed_ms": median_ms(lambda: pipeline.embedder.embed(aligned), repeat),
+        "total_ms": median_ms(lambda: pipeline.analyse(frame), repeat),
+        "unchanged_frame_ms": median_ms(lambda: analyser.analyse(Frame(frame, 0.0, 1)), repeat),
+        "no_face_frame_ms": median_ms(lambda: pipeline.analyse(np.full_like(frame, 110)), repeat),
+    }
+    return times
+
+
+def search_times(repeat: int, seed: int = 7) -> dict[str, float]:
+    rng = np.random.default_rng(seed)
+    results = {}
+    for size in GALLERY_SIZES:
+        vectors = rng.standard_normal((size, EMBEDDING_SIZE)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        gallery = Gallery(0.5, 0.5)
+        for number, vector in enumerate(vectors):
+            gallery.add(f"p{number}", [Template(vector, False, "photo")])
+        probe = vectors[size // 2] + 0.1 * rng.standard_normal(EMBEDDING_SIZE).astype(np.float32)
+        gallery.search(probe, masked=False)  # builds the index once
+        results[f"search_{size // 1000}k_ms"] = median_ms(lambda: gallery.search(probe, masked=False), repeat)
+    return results
+
+
+def benchmark(models_dir: Path | None, repeat: int = 30) -> dict[str, object]:
+    pipeline = FacePipeline(VisionConfig(threads=1), models_dir)
+    frame = test_frame()
+    return {
+        "frame": f"{FRAME_SIZE[0]}x{FRAME_SIZE[1]}",
+        "threads": 1,
+        "repeat": repeat,
+        **stage_times(pipeline, frame, repeat),
+        **search_times(repeat),
+    }

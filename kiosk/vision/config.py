@@ -1,0 +1,45 @@
+"""The `[vision]` config section: models, threads, thresholds, quality limits and the mask policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from hardware.settings import setting
+
+
+@dataclass(frozen=True)
+class VisionConfig:
+    models_dir: str = setting("", "folder with the ONNX models; empty: $KIOSK_MODELS_DIR, else /var/lib/kiosk/models")
+    threads: int = setting(1, "onnxruntime intra-op threads per model", min=1, max=8)
+    detect_score: float = setting(0.6, "minimum YuNet face score", min=0.1, max=0.99)
+    detect_max_side_px: int = setting(
+        640, "frames larger than this are scaled down for detection (landmarks are mapped back), pixels", min=160, max=4096
+    )
+    unmasked_threshold: float = setting(
+        0.365, "cosine at or above which an unmasked face matches (FAR 1e-3 on LFW dev; bench vision_thresholds)", min=-1, max=1
+    )
+    masked_threshold: float = setting(
+        0.409, "cosine at or above which a masked face matches (FAR 1e-3, synthetic masks on LFW dev)", min=-1, max=1
+    )
+    mask_score: float = setting(0.5, "mask probability at or above which a face counts as masked", min=0, max=1)
+    mask_policy: Literal["require", "allow", "ignore"] = setting(
+        "allow", "'require' a mask, 'allow' faces with or without, or 'ignore' masks (no mask check; unmasked threshold)"
+    )
+    min_face_px: int = setting(80, "smallest face box side accepted, pixels", min=16, max=2000)
+    max_yaw_deg: float = setting(30.0, "largest head turn (left/right) estimated from landmarks, degrees", min=5, max=90)
+    max_roll_deg: float = setting(25.0, "largest head tilt (eye line from horizontal), degrees", min=5, max=90)
+    max_pitch_ratio: float = setting(
+        0.25, "largest up/down nod: |eyes-to-nose / eyes-to-mouth distance - 0.49|, where 0.49 is frontal", min=0.05, max=1
+    )
+    min_sharpness: float = setting(25.0, "smallest variance of the Laplacian on the aligned eye region", min=0, max=10000)
+    min_brightness: float = setting(40.0, "darkest mean grey level of the aligned face, 0..255", min=0, max=255)
+    max_brightness: float = setting(220.0, "brightest mean grey level of the aligned face, 0..255", min=0, max=255)
+    unchanged_frame_level: float = setting(
+        2.0, "mean grey-level change below which a camera frame is treated as unchanged, 0..255", min=0, max=255
+    )
+
+    def validate(self) -> list[str]:
+        if self.min_brightness >= self.max_brightness:
+            return [f"min_brightness = {self.min_brightness}: expected less than max_brightness = {self.max_brightness}"]
+        return []

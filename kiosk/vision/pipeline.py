@@ -1,0 +1,117 @@
+"""The face stage: detect → quality gates → align → mask check → embed, on one BGR frame.
+
+`FacePipeline(config, models_dir)` loads the three ONNX models once (sha256-checked) and raises
+VisionUnavailable, naming the model, the folder and the fix, when one cannot be used; the gate turns
+that into "face stage off: …" and carries on without faces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+import models
+from kiosk.errors import KioskError
+from kiosk.vision import quality
+from kiosk.vision.align import ALIGNED_SIZE, align_face
+from kiosk.vision.config import VisionConfig
+from kiosk.vision.detector import DetectedFace, FaceDetector
+from kiosk.vision.embedder import FaceEmbedder
+from kiosk.vision.gallery import Template
+from kiosk.vision.mask import INPUT_SIZE as MASK_INPUT_SIZE
+from kiosk.vision.mask import MaskClassifier, MaskVerdict
+from kiosk.vision.session import open_session
+from kiosk.vision.synthetic_mask import ENROLMENT_STYLES, render_mask
+
+
+class VisionUnavailable(KioskError):
+    """A model the face stage needs is missing or corrupt; `model` names it, the message says where and how to fix."""
+
+    def __init__(self, model: str, detail: str) -> None:
+        self.model = model
+        super().__init__(detail)
+
+
+class EnrolmentError(KioskError, ValueError):
+    """An enrolment photo has no usable face; the message names the photo and why."""
+
+
+@dataclass(frozen=True)
+class FaceObservation:
+    """The best face in a frame. `embedding` is None when a quality gate or the mask policy failed."""
+
+    face: DetectedFace
+    quality: quality.Quality
+    masked: bool
+    mask_score: float | None
+    embedding: np.ndarray | None
+
+
+class FacePipeline:
+    def __init__(self, config: VisionConfig, models_dir: Path | None = None) -> None:
+        self.config = config
+        self.models_dir = models.resolve_models_dir(models_dir or config.models_dir)
+        specs = models.load_manifest()
+        wanted = ["yunet", "sface"] + ([] if config.mask_policy == "ignore" else ["mask"])
+        paths = {}
+        for name in wanted:
+            try:
+                paths[name] = models.locate(specs[name], self.models_dir)
+            except models.ModelError as err:
+                raise VisionUnavailable(name, str(err)) from err
+        threads = config.threads
+        self.detector = FaceDetector(
+            open_session(paths["yunet"], threads, (1, 3, 32, 32)), config.detect_score, config.detect_max_side_px
+        )
+        self.embedder = FaceEmbedder(open_session(paths["sface"], threads, (1, 3, ALIGNED_SIZE, ALIGNED_SIZE)))
+        self.mask_classifier = (
+            MaskClassifier(open_session(paths["mask"], threads, (1, 3, MASK_INPUT_SIZE, MASK_INPUT_SIZE)), config.mask_score)
+            if "mask" in paths
+            else None
+        )
+
+    def analyse(self, frame_bgr: np.ndarray) -> FaceObservation | None:
+        """The largest face in the frame with its verdicts, or None when there is no face."""
+        faces = self.detector.detect(frame_bgr)
+        if not faces:
+            return None
+        face = max(faces, key=lambda f: f.box[2] * f.box[3])
+        aligned = align_face(frame_bgr, face.landmarks)
+        reasons = list(quality.assess(face, aligned, self.config).reasons)
+        mask = self._check_mask(frame_bgr, face)
+        if self.config.mask_policy == "require" and not mask.masked:
+            reasons.append(f"mask-required: mask score {mask.score:.2f} < {self.config.mask_score:.2f}")
+        embedding = None if reasons else self.embedder.embed(aligned)
+        mask_score = None if self.mask_classifier is None else mask.score
+        return FaceObservation(face, quality.Quality(tuple(reasons)), mask.masked, mask_score, embedding)
+
+    def enrollment_templates(self, images_bgr: list[np.ndarray]) -> list[Template]:
+        """Templates for one person: each photo, plus one per synthetic mask style for photos without a mask.
+
+        Raises EnrolmentError naming the first photo (counted from 1) with no face or a failed quality gate.
+        """
+        templates = []
+        for number, image in enumerate(images_bgr, start=1):
+            observation = self.analyse(image)
+            if observation is None:
+                raise EnrolmentError(f"enrolment photo {number}: no face found (expected one clear, frontal face)")
+            if observation.embedding is None:
+                raise EnrolmentError(f"enrolment photo {number}: {'; '.join(observation.quality.reasons)}")
+            templates.append(Template(observation.embedding, observation.masked, "photo"))
+            if not observation.masked:
+                templates.extend(self.masked_templates(image, observation.face.landmarks))
+        return templates
+
+    def masked_templates(self, image_bgr: np.ndarray, landmarks: np.ndarray) -> list[Template]:
+        """One template per synthetic mask style drawn on the face at `landmarks`, aligned with those landmarks."""
+        return [
+            Template(self.embedder.embed(align_face(render_mask(image_bgr, landmarks, style), landmarks)), True, style.name)
+            for style in ENROLMENT_STYLES
+        ]
+
+    def _check_mask(self, frame_bgr: np.ndarray, face: DetectedFace) -> MaskVerdict:
+        if self.mask_classifier is None:
+            return MaskVerdict(False, 0.0)
+        return self.mask_classifier.classify(frame_bgr, face.box)

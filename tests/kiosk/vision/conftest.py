@@ -1,0 +1,38 @@
+"""Fixtures for the face stage: one pipeline per session on ../shared/models, and a few real photos."""
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from kiosk.vision import FacePipeline, VisionConfig
+
+# LFW faces are about 60 px wide: below the kiosk's default minimum, so tests on them lower it.
+LFW_CONFIG = VisionConfig(min_face_px=40)
+
+
+@pytest.fixture(scope="session")
+def pipeline(models_dir: Path) -> FacePipeline:
+    return FacePipeline(LFW_CONFIG, models_dir)
+
+
+@pytest.fixture(scope="session")
+def lfw(shared_dir: Path):
+    """Read an LFW dev-test photo by person and number."""
+    root = shared_dir / "faces-dev" / "lfw-devtest"
+    if not root.is_dir():
+        pytest.skip(f"LFW dev-test folder {root} is absent")
+
+    def read(name: str, number: int) -> np.ndarray:
+        return cv2.imread(str(root / name / f"{name}_{number:04d}.jpg"))
+
+    return read
+
+
+@pytest.fixture(scope="session")
+def mask_photos(shared_dir: Path) -> Path:
+    root = shared_dir / "faces-dev" / "mask-photos"
+    if not root.is_dir():
+        pytest.skip(f"mask photos folder {root} is absent")
+    return root

@@ -1,0 +1,70 @@
+import dataclasses
+import shutil
+
+import numpy as np
+import pytest
+
+from kiosk.vision import FacePipeline, Gallery, VisionConfig, VisionUnavailable
+from kiosk.vision.demo_faces import demo_faces, masked_probe
+from kiosk.vision.synthetic_mask import ENROLMENT_STYLES
+
+
+def test_same_person_scores_higher_than_different_people(pipeline, lfw):
+    first = pipeline.analyse(lfw("Abdullah_Gul", 13)).embedding
+    second = pipeline.analyse(lfw("Abdullah_Gul", 14)).embedding
+    other = pipeline.analyse(lfw("Aaron_Tippin", 1)).embedding
+    assert first.shape == (128,) and first.dtype == np.float32 and np.isclose(np.linalg.norm(first), 1)
+    assert first @ second > VisionConfig().unmasked_threshold > first @ other
+
+
+def test_no_face_gives_none_and_a_failed_gate_gives_no_embedding(pipeline, lfw, models_dir):
+    assert pipeline.analyse(np.full((240, 320, 3), 90, dtype=np.uint8)) is None
+    strict = FacePipeline(VisionConfig(), models_dir)  # default 80 px minimum: LFW faces are smaller
+    observation = strict.analyse(lfw("Abdullah_Gul", 13))
+    assert observation.embedding is None
+    assert observation.quality.reasons[0].startswith("face-too-small: ")
+
+
+def test_mask_policy_require_refuses_a_bare_face_and_ignore_skips_the_check(lfw, models_dir):
+    config = VisionConfig(min_face_px=40, mask_policy="require")
+    observation = FacePipeline(config, models_dir).analyse(lfw("Abdullah_Gul", 13))
+    assert observation.embedding is None
+    assert observation.quality.reasons[0].startswith("mask-required: mask score 0.")
+    ignoring = FacePipeline(dataclasses.replace(config, mask_policy="ignore"), models_dir)
+    assert ignoring.mask_classifier is None
+    observation = ignoring.analyse(lfw("Abdullah_Gul", 13))
+    assert observation.mask_score is None and observation.embedding is not None
+
+
+def test_enrolment_adds_one_template_per_synthetic_mask_style(pipeline, lfw):
+    templates = pipeline.enrollment_templates([lfw("Abdullah_Gul", 13)])
+    assert [t.variant for t in templates] == ["photo"] + [s.name for s in ENROLMENT_STYLES]
+    assert [t.masked for t in templates] == [False] + [True] * len(ENROLMENT_STYLES)
+
+
+def test_enrolment_photo_without_a_face_is_named(pipeline, lfw):
+    with pytest.raises(ValueError, match="enrolment photo 2: no face found"):
+        pipeline.enrollment_templates([lfw("Abdullah_Gul", 13), np.zeros((200, 200, 3), np.uint8)])
+
+
+def test_missing_model_turns_the_face_stage_off_with_the_reason(tmp_path, models_dir):
+    shutil.copytree(models_dir / "yunet", tmp_path / "yunet")
+    with pytest.raises(VisionUnavailable) as caught:
+        FacePipeline(VisionConfig(), tmp_path)
+    assert caught.value.model == "sface"
+    assert str(tmp_path) in str(caught.value) and "kiosk models fetch" in str(caught.value)
+
+
+def test_demo_person_is_recognised_with_a_mask_and_a_stranger_is_denied(models_dir):
+    pipeline = FacePipeline(VisionConfig(), models_dir)  # kiosk defaults, demo photos are large enough
+    faces = demo_faces()
+    config = pipeline.config
+    gallery = Gallery(config.unmasked_threshold, config.masked_threshold)
+    gallery.add("astronaut", pipeline.enrollment_templates([faces.enrolled]))
+    probe = pipeline.analyse(masked_probe(faces.enrolled, pipeline.analyse(faces.enrolled).face.landmarks))
+    assert probe.masked and probe.embedding is not None
+    assert gallery.search(probe.embedding, masked=True).person_id == "astronaut"
+    stranger = pipeline.analyse(faces.unknown)
+    assert not stranger.masked and stranger.embedding is not None
+    match = gallery.search(stranger.embedding, masked=False)
+    assert match.person_id is None and match.score < match.threshold
