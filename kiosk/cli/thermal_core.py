@@ -11,8 +11,9 @@ from pathlib import Path
 
 from kiosk.cli import EXIT_OK, Command
 from kiosk.errors import UsageError
+from kiosk.thermal.core_model import SITES
 
-SITE_CHOICES = ("forehead", "canthi", "face")
+SITE_CHOICES = tuple(SITES)
 
 
 def _add_fit_arguments(parser: argparse.ArgumentParser) -> None:

@@ -23,12 +23,14 @@ READING_COLUMNS: dict[str, tuple[str, ...]] = {
     "forehead_max": ("T_FH_Max",),
     "canthi_max": ("canthiMax",),
     "upper_face_max": ("canthiMax", "T_FH_Max"),
+    "face_max": ("T_Max",),
+    "mouth_max": ("T_OR_Max",),
 }
 """Each reading and the region columns whose maximum, round by round, it is.
 
-`upper_face_max` is the face maximum above a mask. The study's whole-face maximum (`T_Max`) and
-mouth columns (`T_OR*`) are deliberately not read: the mouth is hidden by a mask, and in the
-study it was imaged just after the oral thermometer (README, "Thermal accuracy").
+`upper_face_max` is the face maximum above a mask. `face_max` (whole face) and `mouth_max` are
+what an unmasked face shows; in the study the mouth was imaged just after the oral thermometer,
+so only the `face` site reads them (README, "Thermal accuracy").
 """
 OFFSET_COLUMN = "T_offset"
 ID_COLUMN = "SubjectID"

@@ -2,8 +2,8 @@
 
 Per reading: calibrate, remove the room's reflection off skin (emissivity), and for an array find the
 face and its hottest pixel. Then wait for a stable plateau (outliers dropped), and at the plateau
-check the sensor, the room and the distance before turning the reference-site temperature into a
-body temperature with the pluggable skin-to-core step.
+check the sensor, the room and the distance before turning the reference-site temperature into an
+oral-equivalent body temperature with the skin-to-core step the config chooses (`core_model`).
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ import numpy as np
 from hardware.thermometer import Reading
 from kiosk.thermal.calibration import CALIBRATED_UNCERTAINTY_C, UNCALIBRATED_UNCERTAINTY_C, Calibration
 from kiosk.thermal.config import ThermalConfig
+from kiosk.thermal.core_model import Refusal
 from kiosk.thermal.plateau import Plateau, find_plateau
 from kiosk.thermal.result import RefusalReason, TemperatureEstimate, TemperatureRefusal, TemperatureResult
 from kiosk.thermal.site import face_distance_m, find_face, remove_reflection
-from kiosk.thermal.skin_to_core import SkinToCore, offset_model
+from kiosk.thermal.skin_to_core import FittedSkinToCore, OffsetSkinToCore, SkinToCore
 
 OBJECT_RANGE_C = (-70.0, 380.0)
 AMBIENT_RANGE_C = (-40.0, 125.0)
@@ -45,17 +46,18 @@ class TemperatureEstimator:
     `add` returns None while waiting for a plateau, then a TemperatureEstimate or TemperatureRefusal,
     and the same result on later calls until `reset`. `distance_m` is the subject's distance when the
     caller knows it (camera face box, range sensor); an array sensor estimates it from the face width.
-    Calibration comes from `calibration`, else from `config.calibration_file`, else none.
+    Calibration comes from `calibration`, else from `config.calibration_file`, else none; the
+    skin-to-core step from `skin_to_core`, else from `config.core_model`.
     """
 
     def __init__(
-        self, config: ThermalConfig, calibration: Calibration | None = None, skin_to_core: SkinToCore = offset_model
+        self, config: ThermalConfig, calibration: Calibration | None = None, skin_to_core: SkinToCore | None = None
     ) -> None:
         if calibration is None and config.calibration_file is not None:
             calibration = Calibration.load(config.calibration_file)
         self.config = config
         self.calibration = calibration
-        self._skin_to_core = skin_to_core
+        self.skin_to_core = skin_to_core or skin_to_core_for(config)
         self._samples: list[_Sample] = []
         self._started_at: float | None = None
         self._result: TemperatureResult | None = None
@@ -164,20 +166,23 @@ class TemperatureEstimator:
                 "sensor's view; please step closer",
                 elapsed_s,
             )
-        site = "canthi" if is_array else "forehead"
-        core = self._skin_to_core(site, site_c, ambient_c, distance_m)
+        site = config.array_site if is_array else "forehead"
+        core = self.skin_to_core.estimate(site, site_c, ambient_c, plateau.sd_c / math.sqrt(len(kept)))
+        if isinstance(core, Refusal):
+            return TemperatureRefusal(RefusalReason.OUTSIDE_CORE_MODEL, f"{site} core model: {core.reason}", elapsed_s)
         sensor_u = math.hypot(
-            plateau.sd_c / math.sqrt(len(kept)),
             CALIBRATED_UNCERTAINTY_C if self.calibration else UNCALIBRATED_UNCERTAINTY_C,
             EMISSIVITY_SD / config.emissivity * (site_c - ambient_c),
         )
+        fever_from_c = self.skin_to_core.fever_from_c(site, config.threshold_c)
         return TemperatureEstimate(
             body_c=core.core_c,
-            uncertainty_c=math.hypot(sensor_u, core.uncertainty_c),
+            uncertainty_c=math.hypot(core.skin_slope * sensor_u, core.uncertainty_c),
             calibrated=self.calibration is not None,
-            above_threshold=core.core_c >= config.threshold_c,
-            in_remeasure_band=config.threshold_c - config.remeasure_band_c <= core.core_c < config.threshold_c,
+            above_threshold=core.core_c >= fever_from_c,
+            in_remeasure_band=fever_from_c - config.remeasure_band_c <= core.core_c < fever_from_c,
             threshold_c=config.threshold_c,
+            fever_from_c=fever_from_c,
             site=site,
             site_c=site_c,
             ambient_c=ambient_c,
@@ -194,6 +199,13 @@ class TemperatureEstimator:
         ambient_c = float(np.median([s.room_c for s in kept]))
         face = find_face(mean_pixels, ambient_c, self.config.min_skin_c)
         return float(remove_reflection(face.hottest_c, ambient_c, self.config.emissivity))
+
+
+def skin_to_core_for(config: ThermalConfig) -> SkinToCore:
+    """The skin-to-core step `config.core_model` names, for the forehead (spot sensor) and `config.array_site`."""
+    if config.core_model == "offset":
+        return OffsetSkinToCore()
+    return FittedSkinToCore.load(("forehead", config.array_site))
 
 
 def _out_of_range(reading: Reading) -> str | None:

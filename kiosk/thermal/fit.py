@@ -6,9 +6,9 @@ less per degree of core at the top of the range, so a straight line under-reads 
 Selection: K-fold cross-validation over subjects, then the simplest candidate whose error is within
 one paired standard error of the best; slopes of readings must be non-negative, so a warmer skin
 never lowers the estimate. The fever decision point is tuned on the same held-out predictions to
-maximise sensitivity at a stated specificity. The model's own error SD is what is left of the
-held-out residuals once the readings' noise over rounds is taken out; an estimate's uncertainty adds
-its readings' noise back. Everything is deterministic for a given seed.
+maximise sensitivity at a stated specificity. The held-out squared errors are split into the
+model's own error variance and the share of the readings' noise over rounds that shows in them
+(least squares of squared error on squared noise); an estimate's uncertainty adds that share back. Everything is deterministic for a given seed.
 `held_out_figures` repeats the whole procedure inside an outer cross-validation (nested), so the
 figures it reports come from subjects the fitted model never saw.
 """
@@ -145,9 +145,11 @@ def fit_model(
         fever_threshold_c=threshold_c,
     )
     reading_noise = np.array([model.reading_noise_c(*_subject(data, i)) for i in range(len(data))])
+    own_variance, noise_gain = noise_share(residual, reading_noise)
     return replace(
         model,
-        uncertainty_c=math.sqrt(max(np.var(residual, ddof=1) - np.mean(reading_noise**2), 0.0)),
+        uncertainty_c=math.sqrt(own_variance),
+        noise_gain=noise_gain,
         source={
             "subjects": len(data),
             "alpha": chosen.alpha,
@@ -233,6 +235,20 @@ def candidate_terms(data: Dataset) -> list[tuple[Term, ...]]:
                 hinges.extend((Term(name, round(float(k), 2)),) for k in knots)
             result.extend(linear + hinge + (Term("ambient_c"),) for hinge in hinges)
     return result
+
+
+def noise_share(error_c: np.ndarray, noise_c: np.ndarray) -> tuple[float, float]:
+    """The model's own error variance (°C²) and the share (0–1) of each reading's noise variance in its error.
+
+    Least squares of the squared (centred) errors on the squared noise: error² ≈ own + gain · noise².
+    Without spread in the noise there is nothing to fit and all of it counts (gain 1).
+    """
+    squared_error, squared_noise = (error_c - error_c.mean()) ** 2, noise_c**2
+    spread = float(np.var(squared_noise))
+    gain = 1.0
+    if spread > 0:
+        gain = float(np.clip(np.cov(squared_error, squared_noise, ddof=0)[0, 1] / spread, 0.0, 1.0))
+    return max(float(np.var(error_c, ddof=1) - gain * np.mean(squared_noise)), 0.0), gain
 
 
 def stratified_folds(labels: np.ndarray, k: int, seed: int) -> list[np.ndarray]:

@@ -11,15 +11,18 @@ class RefusalReason(StrEnum):
     TOO_FAR = "too-far"
     AMBIENT_OUT_OF_RANGE = "ambient-out-of-range"
     SENSOR_FAULT = "sensor-fault"
+    OUTSIDE_CORE_MODEL = "outside-core-model"
 
 
 @dataclass(frozen=True)
 class TemperatureEstimate:
-    """A body-temperature estimate. `uncertainty_c` is one standard uncertainty of `body_c`.
+    """An oral-equivalent body-temperature estimate. `uncertainty_c` is one standard uncertainty of `body_c`.
 
-    `site_c` is the reference-site skin temperature it came from (forehead for a spot sensor, inner
-    canthus for an array), after calibration and emissivity correction; `elapsed_s` runs from the
-    first reading of this subject to the verdict; `core_model` names the skin-to-core model used.
+    Fever is called from `fever_from_c`: the threshold itself, or for a fitted core model its tuned
+    margin below it (a regression under-reads fevers). `site_c` is the reference-site skin
+    temperature it came from (forehead for a spot sensor, the face's hottest pixel for an array),
+    after calibration and emissivity correction; `elapsed_s` runs from the first reading of this
+    subject to the verdict; `core_model` names the skin-to-core model used.
     """
 
     body_c: float
@@ -28,6 +31,7 @@ class TemperatureEstimate:
     above_threshold: bool
     in_remeasure_band: bool
     threshold_c: float
+    fever_from_c: float
     site: str
     site_c: float
     ambient_c: float
@@ -38,7 +42,10 @@ class TemperatureEstimate:
     @property
     def sentence(self) -> str:
         relation = "at or above" if self.above_threshold else "below"
-        return f"temperature {self.body_c:.1f} °C is {relation} the limit {self.threshold_c:.1f} °C"
+        limit = f"the limit {self.threshold_c:.1f} °C oral-equivalent"
+        if self.fever_from_c < self.threshold_c:
+            limit = f"{self.fever_from_c:.2f} °C, where fever is called for {limit}"
+        return f"temperature {self.body_c:.1f} °C is {relation} {limit}"
 
 
 @dataclass(frozen=True)

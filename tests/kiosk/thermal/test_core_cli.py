@@ -24,7 +24,9 @@ def without_oral_and_with_a_bad_row(source: Path, target: Path, rows: int = 5) -
         records = list(csv.DictReader(handle))[:rows]
     header = [name for name in records[0] if not name.startswith("aveOral")]
     records[1]["Distance"] = "79"
-    records[2]["canthiMax1"] = records[2]["canthiMax2"] = records[2]["canthiMax3"] = records[2]["canthiMax4"] = ""
+    for column in ("canthiMax", "T_Max"):
+        for round_ in "1234":
+            records[2][f"{column}{round_}"] = ""
     with target.open("w", newline="") as handle:
         writer = csv.DictWriter(handle, header, extrasaction="ignore")
         writer.writeheader()
@@ -32,15 +34,16 @@ def without_oral_and_with_a_bad_row(source: Path, target: Path, rows: int = 5) -
     return target
 
 
-def test_estimate_core_prints_one_object_per_row(shared_dir: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("site", "reading"), [("face", "face_max"), ("upper-face", "upper_face_max")])
+def test_estimate_core_prints_one_object_per_row(shared_dir: Path, tmp_path: Path, site: str, reading: str) -> None:
     path = without_oral_and_with_a_bad_row(shared_dir / STUDY, tmp_path / "no-oral.csv")
-    result = kiosk("thermal", "estimate-core", "--csv", str(path), "--site", "face", "--json")
+    result = kiosk("thermal", "estimate-core", "--csv", str(path), "--site", site, "--json")
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [set(row) for row in rows] == [{"id", "core_c", "fever", "refused", "reason"}] * 5
     assert [row["refused"] for row in rows] == [False, True, True, False, False]
     assert "Distance = 79: expected 0.1–3 m" in rows[1]["reason"]
-    assert rows[2]["reason"] == "upper_face_max missing: the face model needs it"
+    assert rows[2]["reason"] == f"{reading} missing: the {site} model needs it"
     assert rows[1]["core_c"] is None and rows[1]["fever"] is False
     assert all(36.0 < row["core_c"] < 38.0 and row["reason"] == "" for row in rows if not row["refused"])
 

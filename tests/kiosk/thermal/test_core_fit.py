@@ -17,6 +17,7 @@ from kiosk.thermal.fit import (
     fit_model,
     held_out_figures,
     judge,
+    noise_share,
     stratified_folds,
 )
 
@@ -82,9 +83,23 @@ def test_noise_over_rounds_widens_the_uncertainty_and_refuses_beyond_the_models_
     shaky = model.estimate({"canthi_max": 36.0}, 22.0, reading_se_c={"canthi_max": 0.12})
     assert isinstance(steady, CoreEstimate) and isinstance(shaky, CoreEstimate)
     assert steady.uncertainty_c == pytest.approx(model.uncertainty_c)
-    assert shaky.uncertainty_c == pytest.approx(np.hypot(model.uncertainty_c, model.coefficients[0] * 0.12))
+    assert 0.0 < model.noise_gain <= 1.0
+    noise_c = np.sqrt(model.noise_gain) * model.coefficients[0] * 0.12
+    assert shaky.uncertainty_c == pytest.approx(np.hypot(model.uncertainty_c, noise_c))
     assert isinstance(model.estimate({"canthi_max": 36.0}, 22.0, reading_se_c={"canthi_max": 0.3}), Refusal)
     assert 0.9 < held_out_figures(data, outer_folds=4).within_95_interval < 0.99
+
+
+@pytest.mark.parametrize("gain", [0.0, 1.0])
+def test_noise_share_finds_how_much_of_the_readings_noise_shows_in_the_error(gain: float) -> None:
+    """Rounds that disagree by chance add their noise to the error (gain 1); rounds that differ for a
+    reason the average absorbs (the study's last round at the mouth) add none (gain 0)."""
+    rng = np.random.default_rng(8)
+    noise_c = rng.uniform(0.0, 0.4, 20000)
+    error_c = rng.normal(0.0, np.sqrt(0.2**2 + gain * noise_c**2))
+    own_variance, found = noise_share(error_c, noise_c)
+    assert found == pytest.approx(gain, abs=0.1)
+    assert np.sqrt(own_variance) == pytest.approx(0.2, abs=0.01)
 
 
 def test_candidates_cover_subsets_hinges_and_always_ambient() -> None:

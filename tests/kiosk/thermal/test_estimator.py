@@ -12,12 +12,15 @@ from hardware.thermometer import Reading, SimulatedThermometerConfig
 from hardware.thermometer.simulated import SimulatedThermometer
 from kiosk.thermal.calibration import Calibration, ReferencePoint
 from kiosk.thermal.config import ThermalConfig
-from kiosk.thermal.estimator import TemperatureEstimator
+from kiosk.thermal.core_model import CoreModel, Refusal
+from kiosk.thermal.estimator import TemperatureEstimator, skin_to_core_for
 from kiosk.thermal.result import RefusalReason, TemperatureEstimate, TemperatureRefusal
 from kiosk.thermal.site import remove_reflection
-from kiosk.thermal.skin_to_core import CoreTemperature, offset_model, skin_for_core
+from kiosk.thermal.skin_to_core import CoreTemperature, skin_for_core
 
 CONFIG = ThermalConfig()
+MODEL = skin_to_core_for(CONFIG)
+FEVER_FROM_C = MODEL.fever_from_c("forehead", CONFIG.threshold_c)
 ROOM_C = 22.0
 RATE_HZ = 14.0
 
@@ -41,15 +44,15 @@ def _feed(estimator, values_c, ambient_c=ROOM_C, distance_m=0.2, start_s=0.0, se
 
 
 def _skin_for(core_c: float) -> float:
-    return skin_for_core("forehead", core_c, ROOM_C)
+    return skin_for_core(MODEL, "forehead", core_c, ROOM_C)
 
 
 def test_steady_forehead_gives_a_body_estimate_within_a_tenth():
     estimator = TemperatureEstimator(CONFIG)
-    result, used = _feed(estimator, [_apparent(_skin_for(36.9))] * 30)
+    result, used = _feed(estimator, [_apparent(_skin_for(36.6))] * 30)
     assert isinstance(result, TemperatureEstimate)
-    assert result.body_c == pytest.approx(36.9, abs=0.1)
-    assert result.site == "forehead" and result.site_c == pytest.approx(_skin_for(36.9), abs=0.1)
+    assert result.body_c == pytest.approx(36.6, abs=0.1)
+    assert result.site == "forehead" and result.site_c == pytest.approx(_skin_for(36.6), abs=0.1)
     assert not result.above_threshold and not result.in_remeasure_band and not result.calibrated
     assert used < 8, "a clean plateau needs only the stability window"
     assert result.elapsed_s == pytest.approx(used / RATE_HZ)
@@ -57,17 +60,19 @@ def test_steady_forehead_gives_a_body_estimate_within_a_tenth():
 
 def test_uncertainty_combines_sensor_and_skin_to_core_model():
     result, _ = _feed(TemperatureEstimator(CONFIG), [_apparent(_skin_for(36.9))] * 30)
-    assert offset_model("forehead", 34.0, ROOM_C).uncertainty_c < result.uncertainty_c < 0.7
+    assert CoreModel.load("forehead").uncertainty_c < result.uncertainty_c < 0.7
 
 
 def test_fever_is_above_threshold_with_a_sentence():
     result, _ = _feed(TemperatureEstimator(CONFIG), [_apparent(_skin_for(38.6))] * 30)
     assert result.above_threshold
-    assert result.sentence == "temperature 38.6 °C is at or above the limit 37.8 °C"
+    assert result.sentence == (
+        f"temperature 38.6 °C is at or above {FEVER_FROM_C:.2f} °C, where fever is called for the limit 37.5 °C oral-equivalent"
+    )
 
 
-def test_just_under_the_threshold_asks_for_a_second_measurement():
-    result, _ = _feed(TemperatureEstimator(CONFIG), [_apparent(_skin_for(37.65))] * 30)
+def test_just_under_where_fever_is_called_asks_for_a_second_measurement():
+    result, _ = _feed(TemperatureEstimator(CONFIG), [_apparent(_skin_for(FEVER_FROM_C - CONFIG.remeasure_band_c / 2))] * 30)
     assert not result.above_threshold
     assert result.in_remeasure_band
 
@@ -149,8 +154,9 @@ def test_gate_records_only_above_or_below_unless_exact_values_are_allowed():
         "temperature": "above-threshold",
         "calibrated": False,
         "remeasure": False,
-        "core_model": "offset-flir-group1-v1",
+        "core_model": result.core_model,
     }
+    assert result.core_model.startswith("core-model-forehead-")
     open_record = TemperatureEstimator(replace(CONFIG, record_exact_values=True)).record(result)
     assert open_record["body_c"] == round(result.body_c, 2)
     refusal = TemperatureRefusal(RefusalReason.TOO_FAR, "step closer", 1.0)
@@ -159,21 +165,35 @@ def test_gate_records_only_above_or_below_unless_exact_values_are_allowed():
 
 def test_threshold_and_band_come_from_the_config():
     config = replace(CONFIG, threshold_c=38.0, remeasure_band_c=0.5)
-    result, _ = _feed(TemperatureEstimator(config), [_apparent(_skin_for(37.9))] * 30)
+    fever_from_c = MODEL.fever_from_c("forehead", 38.0)
+    result, _ = _feed(TemperatureEstimator(config), [_apparent(_skin_for(fever_from_c - 0.3))] * 30)
     assert not result.above_threshold and result.in_remeasure_band
-    assert result.threshold_c == 38.0
+    assert result.threshold_c == 38.0 and result.fever_from_c == fever_from_c
+
+
+class FixedSkinToCore:
+    """Test double: every skin temperature is 39.0 °C of core; records what the estimator passes."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, float, int]] = []
+
+    def estimate(self, site: str, skin_c: float, ambient_c: float, skin_se_c: float) -> CoreTemperature:
+        self.calls.append((site, round(skin_c, 1), round(ambient_c)))
+        return CoreTemperature(core_c=39.0, uncertainty_c=0.2, skin_slope=1.0, model="fixed-test-model")
+
+    def fever_from_c(self, site: str, threshold_c: float) -> float:
+        return threshold_c
+
+    def core_c(self, site: str, skin_c: float, ambient_c: float) -> float:
+        return 39.0
 
 
 def test_skin_to_core_step_is_pluggable():
-    calls = []
-
-    def fixed_model(site, skin_c, ambient_c, distance_m):
-        calls.append((site, round(skin_c, 1), round(ambient_c), distance_m))
-        return CoreTemperature(core_c=39.0, uncertainty_c=0.2, model="fixed-test-model")
-
-    result, _ = _feed(TemperatureEstimator(CONFIG, skin_to_core=fixed_model), [_apparent(34.5)] * 30)
+    fixed = FixedSkinToCore()
+    result, _ = _feed(TemperatureEstimator(CONFIG, skin_to_core=fixed), [_apparent(34.5)] * 30)
     assert result.body_c == 39.0 and result.above_threshold and result.core_model == "fixed-test-model"
-    assert calls == [("forehead", 34.5, 22, 0.2)]
+    assert result.sentence == "temperature 39.0 °C is at or above the limit 37.5 °C oral-equivalent"
+    assert fixed.calls == [("forehead", 34.5, 22)]
 
 
 def test_calibration_corrects_readings_and_the_room_temperature():
@@ -194,14 +214,14 @@ def test_array_sensor_uses_the_hottest_face_pixel_and_estimates_distance_itself(
     clock = ManualClock()
     thermometer = SimulatedThermometer(SimulatedThermometerConfig(model="gy-mcu90640", ambient_c=ROOM_C), clock, seed=4)
     estimator = TemperatureEstimator(CONFIG)
-    canthus_c = skin_for_core("canthi", 37.0, ROOM_C)
+    canthus_c = skin_for_core(MODEL, "upper-face", 37.0, ROOM_C)
     thermometer.subject_arrives(canthus_c, 0.3)
     result = None
     while result is None:
         clock.advance(0.125)
         result = estimator.add(thermometer.read())
     assert isinstance(result, TemperatureEstimate)
-    assert result.site == "canthi"
+    assert result.site == "upper-face"
     assert result.distance_m == pytest.approx(0.3, abs=0.05)
     assert result.site_c == pytest.approx(canthus_c, abs=0.6)  # uncalibrated array: ±1 °C class
 

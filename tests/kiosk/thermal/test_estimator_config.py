@@ -17,7 +17,8 @@ from kiosk.thermal.config import ThermalConfig
 def test_defaults_are_private_uncalibrated_with_the_documented_threshold():
     config = parse_config(KioskConfig, "")
     assert config.thermal == ThermalConfig()
-    assert config.thermal.threshold_c == 37.8
+    assert config.thermal.threshold_c == 37.5
+    assert config.thermal.core_model == "fitted" and config.thermal.array_site == "upper-face"
     assert config.thermal.record_exact_values is False
     assert config.thermal.calibration_file is None
 
