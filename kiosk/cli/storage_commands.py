@@ -244,14 +244,10 @@ def _people_enroll(args: argparse.Namespace) -> int:
 
 
 def templates_for_images(config: KioskConfig, paths: Sequence[Path], models_dir: Path | None) -> list[Any]:
-    """Face templates for the photos at `paths`, from the face pipeline (`kiosk.vision`)."""
-    try:
-        from kiosk.vision import FacePipeline
-    except ModuleNotFoundError as err:
-        if err.name is None or not err.name.startswith("kiosk.vision"):
-            raise
-        raise KioskError("face pipeline not installed (kiosk.vision is missing), so no face templates can be made") from err
+    """Face templates for the photos at `paths`: each photo plus its synthetic-mask variants."""
     import cv2
+
+    from kiosk.vision import FacePipeline
 
     images = []
     for path in paths:
@@ -259,7 +255,7 @@ def templates_for_images(config: KioskConfig, paths: Sequence[Path], models_dir:
         if image is None:
             raise UsageError(f"image {str(path)!r}: cannot be read (expected a JPEG or PNG photo)")
         images.append(image)
-    return FacePipeline(config, models_dir).enrollment_templates(images)
+    return FacePipeline(config.vision, models_dir).enrollment_templates(images)
 
 
 # storage keygen

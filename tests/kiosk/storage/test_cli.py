@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import json
 import sqlite3
@@ -128,11 +127,36 @@ def test_enrolment_checks_its_arguments_before_the_face_pipeline(config_file: Pa
     assert too_long.returncode == 2 and "--valid-days 999: expected more than 0 and at most 365" in too_long.stderr
 
 
-@pytest.mark.skipif(importlib.util.find_spec("kiosk.vision") is not None, reason="the face pipeline is installed")
-def test_enrolment_says_when_the_face_pipeline_is_missing(config_file: Path) -> None:
-    result = kiosk("people", "enroll", "alice-01", config_file, "--consent", "desk", "--config", config_file)
+def test_enrolment_names_a_missing_model_and_how_to_get_it(config_file: Path, tmp_path: Path) -> None:
+    import cv2
+    import numpy as np
+
+    empty = tmp_path / "no-models"
+    empty.mkdir()
+    photo = tmp_path / "photo.png"
+    cv2.imwrite(str(photo), np.zeros((64, 64, 3), np.uint8))
+    result = kiosk("people", "enroll", "alice-01", photo, "--consent", "desk", "--config", config_file, "--models-dir", empty)
     assert result.returncode == 1
-    assert result.stderr == "kiosk: face pipeline not installed (kiosk.vision is missing), so no face templates can be made\n"
+    assert str(empty) in result.stderr and "kiosk models fetch" in result.stderr
+
+
+def test_enrolment_from_a_real_photo_stores_templates_not_the_photo(
+    config_file: Path, tmp_path: Path, models_dir: Path, storage_config: StorageConfig
+) -> None:
+    import cv2
+
+    from kiosk.vision.demo_faces import demo_faces
+
+    photo = tmp_path / "enrolment.png"
+    cv2.imwrite(str(photo), demo_faces().enrolled)
+    result = kiosk("people", "enroll", "holder-7", photo, "--consent", "desk", "--config", config_file, "--models-dir", models_dir)
+    assert result.returncode == 0, result.stderr
+    listing = json.loads(kiosk("people", "list", "--json", "--config", config_file).stdout)
+    [person] = listing if isinstance(listing, list) else listing["people"]
+    assert person["person_id"] == "holder-7"
+    assert person["templates"] > 1, "the photo's template plus its synthetic-mask variants"
+    photo_bytes = photo.read_bytes()
+    assert photo_bytes[1000:1064] not in storage_config.path.read_bytes()
 
 
 def test_keygen_writes_an_owner_only_key_and_never_overwrites(tmp_path: Path) -> None:
