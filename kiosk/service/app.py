@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 SOURCE_BUILDERS: dict[str, str] = {
     "credential": "kiosk.service.sources.credential:build_credential_source",
     "temperature": "kiosk.service.sources.temperature:build_temperature_source",
+    "face": "kiosk.service.sources.face:build_face_source",
+    "mask": "kiosk.service.sources.face:build_face_source",
 }
 
 

@@ -84,7 +84,7 @@ class TemperatureSource:
             return Outcome(
                 Status.FAILED,
                 "temperature-high",
-                f"{estimate.body_c:.1f} °C is at or above the {estimate.threshold_c:.1f} °C limit",
+                estimate.sentence,
                 "Your temperature is above the limit. Please see a member of staff.",
                 above_threshold=True,
                 value_c=value,
@@ -92,7 +92,7 @@ class TemperatureSource:
         return Outcome(
             Status.PASSED,
             "temperature-ok",
-            f"{estimate.body_c:.1f} °C is below the {estimate.threshold_c:.1f} °C limit",
+            estimate.sentence,
             "Temperature checked.",
             above_threshold=False,
             value_c=value,

@@ -49,7 +49,7 @@ def test_a_fever_fails_with_its_reason_and_the_value_only_when_kept(clock: Manua
     final = measure(clock, source)[-1]
     assert (final.status, final.reason, final.above_threshold) == (Status.FAILED, "temperature-high", True)
     assert final.value_c is not None and final.value_c >= 37.5
-    assert "at or above the" in final.detail
+    assert "is at or above" in final.detail
 
 
 def test_an_unplugged_sensor_during_a_visit_is_reported_unavailable_once(clock: ManualClock) -> None:

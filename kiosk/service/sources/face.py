@@ -1,0 +1,155 @@
+"""The face and mask checks: camera frame → face pipeline → 1:1 against the pass holder, or 1:N.
+
+Faces are analysed only while a visit waits for them, and unchanged frames reuse the last answer.
+A pass that names a holder (a kiosk pass's pseudonymous subject id) is matched 1:1 against that
+person's enrolment; other credentials are searched 1:N. A match passes at once; a non-match fails
+only after several analysed frames disagree, so one blurred frame does not deny anyone. An unknown
+face gets a verdict, never the nearest name.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+
+from hardware.camera import Frame
+from hardware.clock import Clock
+from kiosk.config.schema import KioskConfig
+from kiosk.gate.events import Outcome, Status
+from kiosk.storage.storage import Storage
+from kiosk.vision import FaceObservation, FacePipeline, FrameAnalyser, Gallery, Match, Template
+
+NON_MATCHES_BEFORE_FAILING = 3
+
+QUALITY_PROMPTS = {
+    "face-too-small": "Please come closer to the camera.",
+    "head-turned": "Please look straight at the camera.",
+    "head-tilted": "Please hold your head straight.",
+    "head-nodding": "Please look straight at the camera.",
+    "too-dark": "Please step into the light.",
+    "too-bright": "Please step out of the glare.",
+    "too-blurry": "Please hold still.",
+}
+
+
+class FaceSource:
+    checks = ("face", "mask")
+    needs_camera = True
+
+    def __init__(self, analyser: FrameAnalyser, gallery_loader: GalleryLoader, mask_policy: str) -> None:
+        self._analyser = analyser
+        self._gallery_loader = gallery_loader
+        self._mask_policy = mask_policy
+        self._gallery = gallery_loader.load()
+        self._looking = False
+        self._holder_id: str | None = None
+        self._non_matches = 0
+        self._last_prompt = ""
+
+    def start_visit(self, holder_id: str | None) -> None:
+        self._gallery = self._gallery_loader.load()  # picks up enrolments and erasures made meanwhile
+        self._looking = True
+        self._holder_id = holder_id
+        self._non_matches = 0
+        self._last_prompt = ""
+
+    def poll(self, now: float, frame: Frame | None) -> list[tuple[str, Outcome]]:
+        if not self._looking or frame is None:
+            return []
+        observation = self._analyser.analyse(frame)
+        if observation is None:
+            return []
+        mask = self._mask_outcome(observation)
+        if mask.status is Status.FAILED:
+            self._looking = False
+            return [("mask", mask)]
+        if observation.embedding is None:
+            return self._prompt(observation)
+        match = self._match(observation.embedding, observation.masked)
+        face = self._face_outcome(match)
+        if face is None:
+            return []
+        self._looking = False
+        return [("mask", mask), ("face", face)]
+
+    def _mask_outcome(self, observation: FaceObservation) -> Outcome:
+        if self._mask_policy == "require" and not observation.masked:
+            return Outcome(Status.FAILED, "mask-missing", f"no mask (score {observation.mask_score or 0:.2f})", "Please wear a mask.")
+        worn = "mask worn" if observation.masked else "no mask"
+        return Outcome(Status.PASSED, "mask-ok", f"{worn}; policy {self._mask_policy}", "ok")
+
+    def _prompt(self, observation: FaceObservation) -> list[tuple[str, Outcome]]:
+        reason = observation.quality.reasons[0]
+        prompt = QUALITY_PROMPTS.get(reason.split(":")[0], "Please look at the camera.")
+        if prompt == self._last_prompt:
+            return []
+        self._last_prompt = prompt
+        return [("face", Outcome(Status.RETRY, "face-quality", reason, prompt))]
+
+    def _match(self, embedding: np.ndarray, masked: bool) -> Match | None:
+        if self._holder_id is None:
+            return self._gallery.search(embedding, masked)
+        if self._holder_id not in self._gallery:
+            return None
+        return self._gallery.verify(self._holder_id, embedding, masked)
+
+    def _face_outcome(self, match: Match | None) -> Outcome | None:
+        if match is None:
+            return Outcome(Status.FAILED, "face-not-enrolled", "no face enrolled for this pass's holder", "No face is enrolled for this pass. Please see a member of staff.")
+        kind = "masked" if match.masked else "unmasked"
+        if match.matched:
+            return Outcome(
+                Status.PASSED,
+                "face-match",
+                f"{kind} face matches (cosine {match.score:.2f} ≥ {match.threshold:.2f})",
+                "Face recognised.",
+                subject=None if self._holder_id else match.person_id,
+            )
+        self._non_matches += 1
+        if self._non_matches < NON_MATCHES_BEFORE_FAILING:
+            return None
+        if self._holder_id is None:
+            detail = f"{kind} face matches nobody enrolled (best cosine {match.score:.2f} < {match.threshold:.2f})"
+            return Outcome(Status.FAILED, "face-unknown", detail, "Your face is not recognised. Please see a member of staff.")
+        detail = f"{kind} face does not match the pass holder (cosine {match.score:.2f} < {match.threshold:.2f})"
+        return Outcome(Status.FAILED, "face-mismatch", detail, "Your face does not match this pass.")
+
+    def close(self) -> None:
+        pass
+
+
+class GalleryLoader:
+    """Builds the gallery from the people store, again only when another process changed the database."""
+
+    def __init__(self, storage: Storage, unmasked_threshold: float, masked_threshold: float) -> None:
+        self._storage = storage
+        self._thresholds = (unmasked_threshold, masked_threshold)
+        self._version: int | None = None
+        self._gallery = Gallery(*self._thresholds)
+
+    def load(self) -> Gallery:
+        version = self._data_version()
+        if version != self._version:
+            gallery = Gallery(*self._thresholds)
+            by_person: dict[str, list[Template]] = {}
+            for person_id, embedding, masked in self._storage.people.load_templates(self._storage.clock.wall()):
+                by_person.setdefault(person_id, []).append(Template(embedding, masked, "stored"))
+            for person_id, templates in by_person.items():
+                gallery.add(person_id, templates)
+            self._gallery, self._version = gallery, version
+        return self._gallery
+
+    def _data_version(self) -> int:
+        try:
+            return int(self._storage.db.connection.execute("PRAGMA data_version").fetchone()[0])
+        except sqlite3.Error:
+            return -1
+
+
+def build_face_source(config: KioskConfig, clock: Clock, storage: Storage) -> FaceSource:
+    """Raises VisionUnavailable (naming the model, where it looked, how to get it) when a model is missing."""
+    pipeline = FacePipeline(config.vision)
+    analyser = FrameAnalyser(pipeline, config.vision.unchanged_frame_level)
+    loader = GalleryLoader(storage, config.vision.unmasked_threshold, config.vision.masked_threshold)
+    return FaceSource(analyser, loader, config.vision.mask_policy)
