@@ -40,8 +40,7 @@ class SimulatedDoor:
     def set_indicator(self, name: str, on: bool) -> None:
         if name not in INDICATOR_NAMES:
             raise ValueError(f"indicator {name!r}: no such output (expected one of {', '.join(INDICATOR_NAMES)})")
-        if self._outputs.get(name, False) != on:
-            self._drive(name, on)
+        self._drive(name, on)
 
     def poll(self) -> list[InputEdge]:
         elapsed = self._clock.monotonic() - self._started_at
@@ -74,6 +73,8 @@ class SimulatedDoor:
             self._pending.append(InputEdge(name, active, self._clock.monotonic()))
 
     def _drive(self, name: str, active: bool) -> None:
+        if self._outputs.get(name) == active:
+            return  # driving an output to the level it has is not an edge
         self._outputs[name] = active
         edge = Edge(name, active, self._clock.monotonic())
         self.edges.append(edge)

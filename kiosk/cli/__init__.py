@@ -21,6 +21,7 @@ from kiosk.errors import ConfigError, KioskError
 
 COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.cli.config_commands",
+    "kiosk.cli.demo",
     "kiosk.cli.doctor",
     "kiosk.cli.run",
     "kiosk.cli.thermal_core",

@@ -184,7 +184,8 @@ class GateMachine:
         visit = self._visit
         assert visit is not None
         summary = "; ".join(f"{check}: {visit.outcomes[check].detail}" for check in self._policy.checks)
-        decision = self._decision(now, visit, "granted", ("granted",), GRANTED_MESSAGE, f"GRANTED: {summary}")
+        reasons = tuple(visit.outcomes[check].reason for check in self._policy.checks)
+        decision = self._decision(now, visit, "granted", reasons, GRANTED_MESSAGE, f"GRANTED: {summary}")
         self._end_visit(now)
         until = now + self._policy.unlock_s
         self._unlocked_until = max(until, self._unlocked_until or until)

@@ -9,8 +9,6 @@ face gets a verdict, never the nearest name.
 
 from __future__ import annotations
 
-import sqlite3
-
 import numpy as np
 
 from hardware.camera import Frame
@@ -120,12 +118,12 @@ class FaceSource:
 
 
 class GalleryLoader:
-    """Builds the gallery from the people store, again only when another process changed the database."""
+    """Builds the gallery from the people store, again only when its templates changed (enrolment, erasure, expiry)."""
 
     def __init__(self, storage: Storage, unmasked_threshold: float, masked_threshold: float) -> None:
         self._storage = storage
         self._thresholds = (unmasked_threshold, masked_threshold)
-        self._version: int | None = None
+        self._version: tuple[int, int] | None = None
         self._gallery = Gallery(*self._thresholds)
 
     def load(self) -> Gallery:
@@ -140,11 +138,10 @@ class GalleryLoader:
             self._gallery, self._version = gallery, version
         return self._gallery
 
-    def _data_version(self) -> int:
-        try:
-            return int(self._storage.db.connection.execute("PRAGMA data_version").fetchone()[0])
-        except sqlite3.Error:
-            return -1
+    def _data_version(self) -> tuple[int, int]:
+        """A cheap fingerprint of the templates table: it changes with every enrolment and erasure."""
+        count, newest = self._storage.db.connection.execute("SELECT count(*), coalesce(max(rowid), 0) FROM templates").fetchone()
+        return int(count), int(newest)
 
 
 def build_face_source(config: KioskConfig, clock: Clock, storage: Storage) -> FaceSource:

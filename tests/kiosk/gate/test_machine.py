@@ -47,6 +47,7 @@ def test_credential_then_normal_temperature_grants_and_unlocks_for_the_configure
     commands = machine.handle(CheckReported(2.0, "temperature", temperature(36.6)))
     [decision] = decisions(commands)
     assert decision.verdict == "granted"
+    assert decision.reasons == ("ok", "temperature-ok"), "a grant lists what each check found"
     assert decision.subject == "ref-1"
     assert decision.temperature_above is False
     assert Unlock(5.0, "granted") in commands

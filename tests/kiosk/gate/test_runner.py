@@ -90,7 +90,7 @@ def test_grant_unlocks_then_relocks_after_the_unlock_time(clock: ManualClock) ->
     assert door.is_unlocked
     clock.advance(3.0)
     runner.step()
-    assert relay_edges(door) == [(0.0, False), (0.0, False), (1.0, True), (4.0, False)]
+    assert relay_edges(door) == [(0.0, False), (1.0, True), (4.0, False)]
     assert any(p.text == "Access granted. Please enter." for p in feedback.prompts)
     assert recorder.notes[0] == ("start-up", "relay driven locked")
 

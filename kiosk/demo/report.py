@@ -1,0 +1,43 @@
+"""The demo's output: a readable timeline, or one JSON object with decisions, relay edges and alarms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk.demo.world import DemoWorld
+
+
+def demo_summary(world: DemoWorld) -> dict[str, Any]:
+    started = world.timeline.started_at
+    relay = [
+        {"t": round(edge.at - started, 2), "state": "unlocked" if edge.active else "locked"}
+        for edge in world.door.edges
+        if edge.name == "relay"
+    ]
+    return {
+        "decisions": [
+            {"t": d.t, "subject": d.subject, "verdict": d.verdict, "reasons": list(d.reasons), "message": d.message}
+            for d in world.timeline.decisions
+        ],
+        "relay": relay,
+        "alarms": world.timeline.alarms,
+        "final_relay": "unlocked" if world.door.is_unlocked else "locked",
+        "notes": [f"face stage {world.face_stage}"],
+    }
+
+
+def demo_timeline(world: DemoWorld) -> str:
+    started = world.timeline.started_at
+    rows: list[tuple[float, str]] = []
+    for d in world.timeline.decisions:
+        rows.append((d.t, f"{d.verdict.upper():8} {d.subject}\n{'':19}{d.detail}\n{'':19}shown: {d.message}"))
+    for edge in world.door.edges:
+        if edge.name == "relay":
+            rows.append((round(edge.at - started, 2), f"relay    {'unlocked' if edge.active else 'locked'}"))
+    for t, kind, detail in world.timeline.notes:
+        if kind in ("alarm-raised", "alarm-cleared", "exit-button"):
+            rows.append((t, f"{kind:8} {detail}"))
+    lines = [f"Simulated gate '{world.config.gate.gate_id}': checks {', '.join(world.config.gate.checks)}; face stage {world.face_stage}", ""]
+    lines += [f"{t:7.1f} s   {text}" for t, text in sorted(rows, key=lambda row: row[0])]
+    lines += ["", f"Door relay at the end: {'unlocked' if world.door.is_unlocked else 'locked'}."]
+    return "\n".join(lines)
