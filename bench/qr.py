@@ -17,15 +17,25 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from kiosk.qr import QrConfig, QrDecoder
+from kiosk.qr import PresentationTracker, QrConfig, QrDecoder
 from kiosk.qr.evaluation import Sample, compare, load_samples, score, single_stage_configs
-from kiosk.qr.synthetic import CONDITIONS, code_frame, noise_frame, photo_frame, scene_frame, text_frame
+from kiosk.qr.synthetic import (
+    CONDITIONS,
+    code_frame,
+    credential_text,
+    noise_frame,
+    photo_frame,
+    scene_frame,
+    text_frame,
+)
 
 SHARED = Path(os.environ.get("KIOSK_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
 FRAMES_PER_CONDITION = 20
 FRAMES_PER_PAIR = 3  # frames for each pair of conditions, such as perspective+blur
 FACES = 200
 SYNTHETIC_EMPTY_FRAMES = 50  # of each kind: text, noise, scene
+PRESENTATIONS = 40
+FRAMES_PER_PRESENTATION = 15  # a code held in view for one second at 15 frames per second
 
 
 def run() -> dict:
@@ -45,6 +55,7 @@ def run() -> dict:
             "synthetic": _score_all(config, [sample for _, sample in code_frames]),
             "synthetic_pairs": _score_all(config, pair_frames),
             "no_code": _no_code(config, empty_frames),
+            "presentations": _presentations(config),
         }
 
 
@@ -105,6 +116,33 @@ def _no_code(config: QrConfig, frames: dict[str, list[np.ndarray]]) -> dict:
             for stage, times in stage_ms.items()
         },  # fmt: skip
         "alone": alone,
+    }
+
+
+def _presentations(config: QrConfig) -> dict:
+    """Codes held in view for a second, every frame under the same pair of hard conditions drawn anew:
+    after how many frames each is presented, and whether holding it ever counts twice."""
+    rng = np.random.default_rng(2028)
+    pairs = [f"{a}+{b}" for a, b in itertools.combinations([c for c in CONDITIONS if c != "clean"], 2)]
+    decoder = QrDecoder(config)
+    frames_until_presented, missed, counted_twice = [], 0, 0
+    for _ in range(PRESENTATIONS):
+        tracker = PresentationTracker(config.debounce_s)
+        text, condition = credential_text(rng), str(rng.choice(pairs))
+        presented_at = []
+        for index in range(FRAMES_PER_PRESENTATION):
+            codes = decoder.decode(code_frame(rng, condition, [text]).image)
+            presented_at += [index + 1 for _ in tracker.update(codes, at=index / 15)]
+        missed += not presented_at
+        counted_twice += len(presented_at) > 1
+        frames_until_presented += presented_at[:1]
+    return {
+        "presentations": PRESENTATIONS,
+        "frames_each": FRAMES_PER_PRESENTATION,
+        "missed": missed,
+        "counted_twice": counted_twice,
+        "median_frames_until_presented": statistics.median(frames_until_presented),
+        "max_frames_until_presented": max(frames_until_presented),
     }
 
 
