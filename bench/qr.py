@@ -3,9 +3,7 @@ time and false positives on frames without a code. Pinned to one core; run with 
 
 from __future__ import annotations
 
-import base64
 import itertools
-import json
 import os
 import statistics
 import time
@@ -18,7 +16,7 @@ import cv2
 import numpy as np
 
 from kiosk.qr import PresentationTracker, QrConfig, QrDecoder
-from kiosk.qr.evaluation import Sample, compare, load_samples, score, single_stage_configs
+from kiosk.qr.evaluation import Sample, compare, dcc_samples, load_samples, score, single_stage_configs
 from kiosk.qr.synthetic import (
     CONDITIONS,
     code_frame,
@@ -50,7 +48,7 @@ def run() -> dict:
             "idle_budget_ms": config.idle_budget_ms,
             "budget_ms": config.budget_ms,
             "qr_photos": _score_all(config, load_samples([SHARED / "conformance" / "qr-photos"])[0]),
-            "dcc": _score_all(config, list(_dcc_samples(SHARED / "conformance" / "dcc"))),
+            "dcc": _score_all(config, list(dcc_samples(SHARED / "conformance" / "dcc"))),
             "synthetic_by_condition": _by_condition(config, code_frames),
             "synthetic": _score_all(config, [sample for _, sample in code_frames]),
             "synthetic_pairs": _score_all(config, pair_frames),
@@ -186,22 +184,6 @@ def _empty_frames() -> dict[str, list[np.ndarray]]:
         "noise": [noise_frame(rng) for _ in range(SYNTHETIC_EMPTY_FRAMES)],
         "scene": [scene_frame(rng) for _ in range(SYNTHETIC_EMPTY_FRAMES)],
     }
-
-
-def _dcc_samples(folder: Path) -> Iterator[Sample]:
-    """Each DCC case's `2DCODE` picture (`_2DCODE` in LV) with its PREFIX, or None where it must not decode."""
-    for path in sorted(folder.rglob("*.json")):
-        case = json.loads(path.read_text(encoding="utf-8"))
-        picture = case.get("2DCODE") or case.get("_2DCODE")
-        if not picture:
-            continue
-        must_decode = case.get("EXPECTEDRESULTS", {}).get("EXPECTEDPICTUREDECODE") is not False
-        image = cv2.imdecode(np.frombuffer(base64.b64decode(picture), np.uint8), cv2.IMREAD_COLOR)
-        if image is None:
-            if must_decode:
-                raise ValueError(f"{path}: 2DCODE is not a readable PNG, yet the case expects it to decode")
-            continue  # a broken picture that must not decode (common/Q1): nothing to score
-        yield Sample(str(path.relative_to(folder)), image, case["PREFIX"] if must_decode else None)
 
 
 @contextmanager
