@@ -3,9 +3,7 @@ time and false positives on frames without a code. Pinned to one core; run with 
 
 from __future__ import annotations
 
-import base64
 import itertools
-import json
 import os
 import statistics
 import time
@@ -17,15 +15,25 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from kiosk.qr import QrConfig, QrDecoder
-from kiosk.qr.evaluation import Sample, compare, load_samples, score, single_stage_configs
-from kiosk.qr.synthetic import CONDITIONS, code_frame, noise_frame, photo_frame, scene_frame, text_frame
+from kiosk.qr import PresentationTracker, QrConfig, QrDecoder
+from kiosk.qr.evaluation import Sample, compare, dcc_samples, load_samples, score, single_stage_configs
+from kiosk.qr.synthetic import (
+    CONDITIONS,
+    code_frame,
+    credential_text,
+    noise_frame,
+    photo_frame,
+    scene_frame,
+    text_frame,
+)
 
 SHARED = Path(os.environ.get("KIOSK_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
 FRAMES_PER_CONDITION = 20
 FRAMES_PER_PAIR = 3  # frames for each pair of conditions, such as perspective+blur
 FACES = 200
 SYNTHETIC_EMPTY_FRAMES = 50  # of each kind: text, noise, scene
+PRESENTATIONS = 40
+FRAMES_PER_PRESENTATION = 15  # a code held in view for one second at 15 frames per second
 
 
 def run() -> dict:
@@ -40,11 +48,12 @@ def run() -> dict:
             "idle_budget_ms": config.idle_budget_ms,
             "budget_ms": config.budget_ms,
             "qr_photos": _score_all(config, load_samples([SHARED / "conformance" / "qr-photos"])[0]),
-            "dcc": _score_all(config, list(_dcc_samples(SHARED / "conformance" / "dcc"))),
+            "dcc": _score_all(config, list(dcc_samples(SHARED / "conformance" / "dcc"))),
             "synthetic_by_condition": _by_condition(config, code_frames),
             "synthetic": _score_all(config, [sample for _, sample in code_frames]),
             "synthetic_pairs": _score_all(config, pair_frames),
             "no_code": _no_code(config, empty_frames),
+            "presentations": _presentations(config),
         }
 
 
@@ -108,6 +117,33 @@ def _no_code(config: QrConfig, frames: dict[str, list[np.ndarray]]) -> dict:
     }
 
 
+def _presentations(config: QrConfig) -> dict:
+    """Codes held in view for a second, every frame under the same pair of hard conditions drawn anew:
+    after how many frames each is presented, and whether holding it ever counts twice."""
+    rng = np.random.default_rng(2028)
+    pairs = [f"{a}+{b}" for a, b in itertools.combinations([c for c in CONDITIONS if c != "clean"], 2)]
+    decoder = QrDecoder(config)
+    frames_until_presented, missed, counted_twice = [], 0, 0
+    for _ in range(PRESENTATIONS):
+        tracker = PresentationTracker(config.debounce_s)
+        text, condition = credential_text(rng), str(rng.choice(pairs))
+        presented_at = []
+        for index in range(FRAMES_PER_PRESENTATION):
+            codes = decoder.decode(code_frame(rng, condition, [text]).image)
+            presented_at += [index + 1 for _ in tracker.update(codes, at=index / 15)]
+        missed += not presented_at
+        counted_twice += len(presented_at) > 1
+        frames_until_presented += presented_at[:1]
+    return {
+        "presentations": PRESENTATIONS,
+        "frames_each": FRAMES_PER_PRESENTATION,
+        "missed": missed,
+        "counted_twice": counted_twice,
+        "median_frames_until_presented": statistics.median(frames_until_presented),
+        "max_frames_until_presented": max(frames_until_presented),
+    }
+
+
 def _gray_ms(frames: list[np.ndarray]) -> float:
     times = []
     for frame in frames:
@@ -148,22 +184,6 @@ def _empty_frames() -> dict[str, list[np.ndarray]]:
         "noise": [noise_frame(rng) for _ in range(SYNTHETIC_EMPTY_FRAMES)],
         "scene": [scene_frame(rng) for _ in range(SYNTHETIC_EMPTY_FRAMES)],
     }
-
-
-def _dcc_samples(folder: Path) -> Iterator[Sample]:
-    """Each DCC case's `2DCODE` picture (`_2DCODE` in LV) with its PREFIX, or None where it must not decode."""
-    for path in sorted(folder.rglob("*.json")):
-        case = json.loads(path.read_text(encoding="utf-8"))
-        picture = case.get("2DCODE") or case.get("_2DCODE")
-        if not picture:
-            continue
-        must_decode = case.get("EXPECTEDRESULTS", {}).get("EXPECTEDPICTUREDECODE") is not False
-        image = cv2.imdecode(np.frombuffer(base64.b64decode(picture), np.uint8), cv2.IMREAD_COLOR)
-        if image is None:
-            if must_decode:
-                raise ValueError(f"{path}: 2DCODE is not a readable PNG, yet the case expects it to decode")
-            continue  # a broken picture that must not decode (common/Q1): nothing to score
-        yield Sample(str(path.relative_to(folder)), image, case["PREFIX"] if must_decode else None)
 
 
 @contextmanager

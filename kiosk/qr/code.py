@@ -1,4 +1,4 @@
-"""What a decoder returns: a decoded code with its corners, and a located symbol it could not read."""
+"""What a decoder returns for each symbol it reads, and the corner geometry the decoders share."""
 
 from __future__ import annotations
 

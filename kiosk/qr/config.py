@@ -23,7 +23,7 @@ class QrConfig:
         4.0, "time the stages may take on a frame in which no code has been located, milliseconds", min=0, max=10_000
     )
     budget_ms: float = setting(
-        15.0,
+        20.0,
         "time the stages may take on a frame once a code is located in it but not yet read, milliseconds",
         min=0,
         max=10_000,

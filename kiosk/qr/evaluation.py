@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from kiosk.qr.config import QrConfig
@@ -52,6 +55,25 @@ def load_samples(folders: Iterable[Path]) -> tuple[list[Sample], list[dict[str, 
         # bytes, not read_text(): expected texts may hold CRLF, which universal newlines would change
         samples.append(Sample(str(path), image, label.read_bytes().decode("utf-8")))
     return samples, errors, unlabelled
+
+
+def dcc_samples(folder: Path) -> Iterator[Sample]:
+    """The `2DCODE` picture (`_2DCODE` in LV) of each DCC conformance case that tests it (EXPECTEDPICTUREDECODE),
+    expecting its PREFIX, or nothing where the flag is false. A broken picture that must not decode is left out."""
+    for path in sorted(folder.rglob("*.json")):
+        case = json.loads(path.read_text(encoding="utf-8"))
+        flags = case.get("EXPECTEDRESULTS", {})
+        flags = {**flags, **flags.get("EXPECTEDRESULTS", {})}  # some cases nest the flags one level deeper
+        picture = case.get("2DCODE") or case.get("_2DCODE")
+        if not picture or "EXPECTEDPICTUREDECODE" not in flags:
+            continue
+        must_decode = flags["EXPECTEDPICTUREDECODE"] is True
+        image = cv2.imdecode(np.frombuffer(base64.b64decode(picture), np.uint8), cv2.IMREAD_COLOR)
+        if image is None:
+            if must_decode:
+                raise ValueError(f"{path}: 2DCODE is not a readable PNG, yet the case expects it to decode")
+            continue  # a broken picture that must not decode (common/Q1): nothing to score
+        yield Sample(str(path.relative_to(folder)), image, case["PREFIX"] if must_decode else None)
 
 
 def single_stage_configs(config: QrConfig) -> dict[str, QrConfig]:

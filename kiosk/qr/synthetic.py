@@ -196,8 +196,9 @@ def _degrade_code(rng: np.random.Generator, conditions: list[str], frame: np.nda
         frame = frame + rng.uniform(120, 220) * np.exp(-((xx - spot[0]) ** 2 + (yy - spot[1]) ** 2) / (2 * radius**2))
     if "moire" in conditions:
         yy, xx = np.mgrid[0 : frame.shape[0], 0 : frame.shape[1]]
-        frequency, theta = rng.uniform(0.25, 0.6), rng.uniform(0, np.pi)
-        ripple = 1 - rng.uniform(0.15, 0.3) * (1 + np.sin(frequency * (xx * np.cos(theta) + yy * np.sin(theta))))
+        frequency, theta = rng.uniform(0.25, 0.6), rng.uniform(0, np.pi)  # bands 10-25 px apart
+        # banding that darkens the screen by up to 16-40 %: stronger would invert faint codes outright
+        ripple = 1 - rng.uniform(0.08, 0.2) * (1 + np.sin(frequency * (xx * np.cos(theta) + yy * np.sin(theta))))
         frame = frame * (1 - mask) + frame * ripple * mask
     if "finger" in conditions:
         edge = int(rng.integers(0, 4))
