@@ -63,7 +63,10 @@ setup() {
 }
 
 case "${1:-}" in
-    demo)  setup; shift; exec .venv/bin/kiosk demo "$@" ;;
+    demo)  setup; shift
+           # The face models are never committed: use the development copy beside the project when there is one.
+           if [ -z "${KIOSK_MODELS_DIR:-}" ] && [ -d ../shared/models ]; then export KIOSK_MODELS_DIR="$(cd ../shared/models && pwd)"; fi
+           exec .venv/bin/kiosk demo "$@" ;;
     test)  setup; shift; exec .venv/bin/python -m pytest "$@" ;;
     bench) setup; shift; exec .venv/bin/python -m bench "$@" ;;
     setup) setup ;;
