@@ -8,6 +8,8 @@ import signal
 import socket
 from collections.abc import Callable
 
+import cv2
+
 from hardware.camera import open_camera
 from hardware.clock import Clock
 from hardware.door import Door, open_door
@@ -61,6 +63,8 @@ def run_service(config: KioskConfig, clock: Clock) -> int:
     The door is opened first, so the relay is driven locked before anything else happens.
     """
     door = open_door(config.door, clock)
+    # One loop does everything in turn: OpenCV's own thread pool would only compete with onnxruntime's.
+    cv2.setNumThreads(1)
     try:
         storage = Storage.open(config.storage, clock)
     except BaseException:

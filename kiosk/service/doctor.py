@@ -11,7 +11,7 @@ from pathlib import Path
 from hardware.camera import open_camera
 from hardware.clock import Clock
 from hardware.door import open_door
-from hardware.errors import DriverNotInstalled, HardwareError
+from hardware.errors import DeviceUnavailable, DriverNotInstalled, HardwareError
 from kiosk.config.schema import KioskConfig
 
 
@@ -66,7 +66,53 @@ def probe_speech(config: KioskConfig, clock: Clock) -> Finding:
     return Finding("speech", False, "feedback.speak = true but espeak-ng is not installed", "sudo apt-get install espeak-ng")
 
 
-PROBES: list[Probe] = [probe_storage, probe_door, probe_camera, probe_speech]
+def probe_thermometer(config: KioskConfig, clock: Clock) -> Finding:
+    """Wait up to `THERMOMETER_WAIT_S` of real time for one reading from the configured sensor."""
+    import time
+
+    from hardware.thermometer import open_thermometer
+
+    try:
+        thermometer = open_thermometer(config.thermometer, clock)
+    except (HardwareError, ValueError) as err:
+        return Finding("thermometer", False, str(err), "check thermometer.port and that the service user is in the dialout group")
+    try:
+        give_up = time.monotonic() + THERMOMETER_WAIT_S
+        while time.monotonic() < give_up:
+            try:
+                reading = thermometer.read()
+            except DeviceUnavailable as err:
+                return Finding("thermometer", False, str(err), "check the wiring (TX↔RX, 3.3–5 V, GND), the port and the baud rate")
+            if reading is not None:
+                return Finding("thermometer", True, f"{config.thermometer.driver}: object {reading.object_c:.2f} °C, ambient {reading.ambient_c:.2f} °C")
+            time.sleep(0.05)
+    finally:
+        thermometer.close()
+    return Finding("thermometer", False, f"{config.thermometer.driver}: no reading within {THERMOMETER_WAIT_S:g} s", "check the wiring and thermometer.baudrate (or 'auto')")
+
+
+def probe_models(config: KioskConfig, clock: Clock) -> Finding:
+    if "face" not in config.gate.checks and "mask" not in config.gate.checks:
+        return Finding("models", True, "no face check configured")
+    import models
+
+    directory = models.resolve_models_dir(config.vision.models_dir)
+    wanted = ["yunet", "sface"] + ([] if config.vision.mask_policy == "ignore" else ["mask"])
+    specs = models.load_manifest()
+    problems = []
+    for name in wanted:
+        try:
+            models.locate(specs[name], directory)
+        except models.ModelError as err:
+            problems.append(str(err))
+    if problems:
+        return Finding("models", False, "; ".join(problems), f"obtain each model as its message says, into {directory}")
+    return Finding("models", True, f"{', '.join(wanted)} present and verified in {directory}")
+
+
+THERMOMETER_WAIT_S = 3.0
+
+PROBES: list[Probe] = [probe_storage, probe_door, probe_camera, probe_thermometer, probe_models, probe_speech]
 
 
 def examine(config: KioskConfig, clock: Clock, probes: list[Probe] = PROBES) -> list[Finding]:
