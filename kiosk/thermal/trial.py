@@ -63,10 +63,11 @@ class Population:
     def core_c(self, rng: np.random.Generator) -> float:
         """One person's oral-equivalent core temperature, °C."""
         if rng.random() < self.febrile_share:
-            return self.fever_from_c + rng.exponential(self.fever_excess_mean_c)
-        while (core_c := rng.normal(*self.afebrile_core_c)) >= self.fever_from_c:
-            pass
-        return core_c
+            return self.fever_from_c + float(rng.exponential(self.fever_excess_mean_c))
+        core_c = rng.normal(*self.afebrile_core_c)
+        while core_c >= self.fever_from_c:
+            core_c = rng.normal(*self.afebrile_core_c)
+        return float(core_c)
 
 
 @dataclass(frozen=True)
