@@ -93,15 +93,22 @@ def _bench_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--subjects", type=int, default=1000, help="number of simulated people")
     parser.add_argument("--seed", type=int, default=0, help="seed for the unit, the people and the noise")
     parser.add_argument("--model", choices=MODELS, default="gy-mcu90614", help="simulated module")
+    parser.add_argument(
+        "--core-model",
+        choices=("offset", "fitted"),
+        default="offset",
+        help="the estimator's skin-to-core step: 'offset', the simulated people's own physiology, so only sensing errs "
+        "(default); 'fitted', the clinical model the gate runs, on simulated people",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def _bench_thermal(args: argparse.Namespace) -> int:
-    from kiosk.thermal.trial import run_trial, summarise
+    from kiosk.thermal.trial import bench_config, run_trial, summarise
 
     if args.subjects < 1:
         raise UsageError(f"--subjects {args.subjects}: expected at least 1")
-    summary = summarise(run_trial(args.subjects, args.seed, args.model))
+    summary = summarise(run_trial(args.subjects, args.seed, args.model, config=bench_config(args.core_model)))
     if args.json:
         print(json.dumps(summary))
     else:

@@ -1,4 +1,7 @@
-"""The `[thermal]` config section: fever threshold, privacy, calibration file and the estimator's tolerances."""
+"""The `[thermal]` config section: fever threshold, skin-to-core model, calibration file and the estimator's tolerances.
+
+Whether temperature values are stored is a storage setting (`storage.record_temperature_values`), not this one.
+"""
 
 from __future__ import annotations
 
@@ -32,7 +35,6 @@ class ThermalConfig:
     array_site: Literal["upper-face", "canthi"] = setting(
         "upper-face", "which fitted model an array sensor's hottest face pixel feeds: upper-face (above a mask) or canthi"
     )
-    record_exact_values: bool = setting(False, "store the estimated temperature with each decision (otherwise only above/below threshold)")
     calibration_file: Path | None = setting(None, "two-point calibration written by 'kiosk thermal calibrate'; unset = uncalibrated")
     stability_window_s: float = setting(0.3, "readings must agree over this long before an estimate, seconds", min=0.05, max=10)
     stability_tolerance_c: float = setting(0.25, "largest spread of a stable window after outliers are dropped, °C", min=0.02, max=2)

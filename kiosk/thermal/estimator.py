@@ -97,20 +97,6 @@ class TemperatureEstimator:
             )
         return self._result
 
-    def record(self, result: TemperatureResult) -> dict[str, str | float | bool]:
-        """What the gate may store about a result: above/below threshold, and the values only if configured."""
-        if isinstance(result, TemperatureRefusal):
-            return {"temperature": "refused", "reason": result.reason.value}
-        fields: dict[str, str | float | bool] = {
-            "temperature": "above-threshold" if result.above_threshold else "below-threshold",
-            "calibrated": result.calibrated,
-            "remeasure": result.in_remeasure_band,
-            "core_model": result.core_model,
-        }
-        if self.config.record_exact_values:
-            fields |= {"body_c": round(result.body_c, 2), "uncertainty_c": round(result.uncertainty_c, 2), "site_c": round(result.site_c, 2)}
-        return fields
-
     def _sample(self, reading: Reading, distance_m: float | None) -> _Sample:
         config = self.config
         room_c = self._room_c(reading.ambient_c)

@@ -1,13 +1,16 @@
 """A simulated screening trial: many subjects through the simulated module, the real decoder and the estimator.
 
 One kiosk unit (sensor errors drawn once per seed) is first calibrated on a simulated blackbody, then
-screens `subjects` people in simulated time (no sleeping). People are drawn on the oral-equivalent
-scale the estimator reports, and their skin is what the estimator's own skin-to-core step maps to that
-temperature. Each subject's truth is the temperature at the reference site when the verdict is given;
-their fever status is the verdict the same skin-to-core step and fever rule give on that true site
-temperature, so the trial measures the sensing chain, not physiology (the core model's accuracy
-against oral is measured on real data: `kiosk thermal fit`). The assumptions are listed in the
-README's "Thermal sensing" section.
+screens `subjects` people in simulated time (no sleeping). The simulated people's physiology is the
+offset skin-to-core model (`PHYSIOLOGY`): each person's oral-equivalent core temperature is drawn,
+and their steady skin is what that model maps to it. Each subject's truth is the temperature at the
+reference site when the verdict is given, and the core temperature the physiology puts behind it;
+fever truth is that core at or above the threshold. With the bench's default estimator config
+(`bench_config("offset")`) the estimator's skin-to-core step is the physiology itself, so every error
+comes from sensing (optics, sensor, calibration, emissivity, estimator), not from physiology. With
+`bench_config("fitted")` it is the clinical core model the gate runs, judged on people it was not
+fitted to (its accuracy against oral is measured on real data: `kiosk thermal fit`). The assumptions
+are listed in the README's "Thermal sensing" section.
 """
 
 from __future__ import annotations
@@ -24,20 +27,31 @@ from kiosk.thermal.calibration import Calibration, measure_reference
 from kiosk.thermal.config import ThermalConfig
 from kiosk.thermal.estimator import TemperatureEstimator
 from kiosk.thermal.result import TemperatureEstimate, TemperatureResult
-from kiosk.thermal.skin_to_core import SkinToCore, skin_for_core
+from kiosk.thermal.skin_to_core import OffsetSkinToCore, skin_for_core
 
 Model = Literal["gy-mcu90614", "gy-mcu90640"]
+CoreModelName = Literal["offset", "fitted"]
 RATE_HZ = {"gy-mcu90614": 14.0, "gy-mcu90640": 8.0}
 REFERENCES_C = (30.0, 40.0)
+PHYSIOLOGY = OffsetSkinToCore()
+"""How the simulated people's skin relates to their core: the offset model, one fit per site."""
+PHYSIOLOGY_SITE = {"gy-mcu90614": "forehead", "gy-mcu90640": "canthi"}
+"""The site whose skin the simulated module sees: a spot sensor's forehead, an array's hottest pixel (the inner canthus)."""
 
 
 @dataclass(frozen=True)
 class Population:
-    """Who walks up to the kiosk, oral-equivalent °C; see the README for where each number comes from."""
+    """Who walks up to the kiosk, oral-equivalent °C; see the README for where each number comes from.
+
+    A share `febrile_share` has a fever: `fever_from_c` plus an exponential excess with mean
+    `fever_excess_mean_c`, so most fevers are low-grade and close to the threshold. Everyone else is
+    normal with `afebrile_core_c` (mean, SD), redrawn when at or above `fever_from_c`.
+    """
 
     febrile_share: float = 0.10
-    healthy_core_c: tuple[float, float] = (36.8, 0.35)
-    febrile_core_c: tuple[float, float] = (38.0, 40.0)
+    afebrile_core_c: tuple[float, float] = (36.87, 0.29)
+    fever_from_c: float = 37.5
+    fever_excess_mean_c: float = 0.62
     room_c: tuple[float, float] = (22.0, 1.5)
     distance_m: tuple[float, float] = (0.18, 0.06)
     distance_estimate_sd: float = 0.08
@@ -46,13 +60,34 @@ class Population:
     approach_s: tuple[float, float] = (0.2, 0.6)
     frame_fault_rate: float = 0.01
 
+    def core_c(self, rng: np.random.Generator) -> float:
+        """One person's oral-equivalent core temperature, °C."""
+        if rng.random() < self.febrile_share:
+            return self.fever_from_c + float(rng.exponential(self.fever_excess_mean_c))
+        core_c = rng.normal(*self.afebrile_core_c)
+        while core_c >= self.fever_from_c:
+            core_c = rng.normal(*self.afebrile_core_c)
+        return float(core_c)
+
 
 @dataclass(frozen=True)
 class SubjectOutcome:
     true_site_c: float
+    true_core_c: float
     true_febrile: bool
     result: TemperatureResult
     time_to_verdict_s: float
+
+
+def bench_config(core_model: CoreModelName = "offset") -> ThermalConfig:
+    """The gate's thermal defaults with the estimator's skin-to-core step set to `core_model`.
+
+    "offset" is the simulated physiology itself (the array's site is then "canthi", the one the offset
+    model knows); "fitted" is the clinical core model the gate runs by default.
+    """
+    if core_model == "offset":
+        return ThermalConfig(core_model="offset", array_site="canthi")
+    return ThermalConfig(core_model="fitted")
 
 
 def run_trial(
@@ -60,8 +95,7 @@ def run_trial(
     seed: int,
     model: Model = "gy-mcu90614",
     population: Population = Population(),
-    config: ThermalConfig = ThermalConfig(),
-    skin_to_core: SkinToCore | None = None,
+    config: ThermalConfig = bench_config(),
 ) -> list[SubjectOutcome]:
     rng = np.random.default_rng(seed)
     clock = ManualClock()
@@ -69,7 +103,7 @@ def run_trial(
         SimulatedThermometerConfig(model=model, rate_hz=RATE_HZ[model], fov_deg=config.spot_fov_deg), clock, seed=seed
     )
     calibration = calibrate(thermometer, clock, rng)
-    estimator = TemperatureEstimator(config, calibration=calibration, skin_to_core=skin_to_core)
+    estimator = TemperatureEstimator(config, calibration=calibration)
     return [_screen_one(thermometer, estimator, clock, rng, model, population) for _ in range(subjects)]
 
 
@@ -96,12 +130,9 @@ def _screen_one(
     p = population
     room_c = float(np.clip(rng.normal(*p.room_c), 17.0, 28.0))
     thermometer.set_ambient(room_c)
-    febrile = rng.random() < p.febrile_share
-    core_c = rng.uniform(*p.febrile_core_c) if febrile else rng.normal(*p.healthy_core_c)
-    config, skin_to_core = estimator.config, estimator.skin_to_core
-    site = "forehead" if model == "gy-mcu90614" else config.array_site
+    site = PHYSIOLOGY_SITE[model]
     subject = thermometer.subject_arrives(
-        skin_for_core(skin_to_core, site, core_c, room_c),
+        skin_for_core(PHYSIOLOGY, site, p.core_c(rng), room_c),
         float(np.clip(rng.normal(*p.distance_m), 0.05, 0.8)),
         emissivity=float(np.clip(rng.normal(*p.emissivity), 0.96, 0.995)),
         cold_deficit_c=rng.uniform(*p.cold_deficit_c),
@@ -119,16 +150,17 @@ def _screen_one(
         reading = thermometer.read()
         if reading is None:
             continue
-        distance_m = subject.distance_at(clock.monotonic()) * face_size_error if site == "forehead" else None
+        distance_m = subject.distance_at(clock.monotonic()) * face_size_error if model == "gy-mcu90614" else None
         result = estimator.add(reading, distance_m)
     verdict_at = clock.monotonic()
     true_site_c = subject.site_at(verdict_at)
-    true_body_c = skin_to_core.core_c(site, true_site_c, room_c)
+    true_core_c = PHYSIOLOGY.core_c(site, true_site_c, room_c)
     thermometer.subject_leaves()
     clock.advance(1.0)
     return SubjectOutcome(
         true_site_c=true_site_c,
-        true_febrile=true_body_c >= skin_to_core.fever_from_c(site, config.threshold_c),
+        true_core_c=true_core_c,
+        true_febrile=true_core_c >= estimator.config.threshold_c,
         result=result,
         time_to_verdict_s=verdict_at - subject.arrived_at,
     )

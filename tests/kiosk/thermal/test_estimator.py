@@ -147,22 +147,6 @@ def test_result_is_kept_until_reset_then_a_new_subject_starts_fresh():
     assert first.above_threshold and not second.above_threshold
 
 
-def test_gate_records_only_above_or_below_unless_exact_values_are_allowed():
-    private = TemperatureEstimator(CONFIG)
-    result, _ = _feed(private, [_apparent(_skin_for(38.5))] * 30)
-    assert private.record(result) == {
-        "temperature": "above-threshold",
-        "calibrated": False,
-        "remeasure": False,
-        "core_model": result.core_model,
-    }
-    assert result.core_model.startswith("core-model-forehead-")
-    open_record = TemperatureEstimator(replace(CONFIG, record_exact_values=True)).record(result)
-    assert open_record["body_c"] == round(result.body_c, 2)
-    refusal = TemperatureRefusal(RefusalReason.TOO_FAR, "step closer", 1.0)
-    assert private.record(refusal) == {"temperature": "refused", "reason": "too-far"}
-
-
 def test_threshold_and_band_come_from_the_config():
     config = replace(CONFIG, threshold_c=38.0, remeasure_band_c=0.5)
     fever_from_c = MODEL.fever_from_c("forehead", 38.0)

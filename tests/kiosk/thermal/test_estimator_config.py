@@ -19,7 +19,6 @@ def test_defaults_are_private_uncalibrated_with_the_documented_threshold():
     assert config.thermal == ThermalConfig()
     assert config.thermal.threshold_c == 37.5
     assert config.thermal.core_model == "fitted" and config.thermal.array_site == "upper-face"
-    assert config.thermal.record_exact_values is False
     assert config.thermal.calibration_file is None
 
 
@@ -27,7 +26,7 @@ def test_serial_drivers_are_chosen_by_the_driver_key():
     config = parse_config(
         KioskConfig,
         '[thermometer]\ndriver = "gy-mcu90614"\nport = "spy:///dev/serial0"\nmode = "query"\n'
-        '[thermal]\ncalibration_file = "/var/lib/kiosk/calibration.json"\nrecord_exact_values = true\n',
+        '[thermal]\ncalibration_file = "/var/lib/kiosk/calibration.json"\n',
     )
     assert config.thermometer == GyMcu90614Config(port="spy:///dev/serial0", mode="query")
     assert config.thermal.calibration_file == Path("/var/lib/kiosk/calibration.json")

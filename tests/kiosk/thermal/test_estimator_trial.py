@@ -1,4 +1,4 @@
-"""The simulated screening trial behind `kiosk bench thermal`: its JSON, its determinism, its physics."""
+"""The simulated screening trial behind `kiosk bench thermal`: its JSON, its determinism, its physics, its people."""
 
 from __future__ import annotations
 
@@ -6,7 +6,12 @@ import json
 import subprocess
 import sys
 
-from kiosk.thermal.trial import Population, run_trial, summarise
+import numpy as np
+import pytest
+
+from kiosk.thermal.result import TemperatureEstimate
+from kiosk.thermal.skin_to_core import OFFSET_MODEL_VERSION
+from kiosk.thermal.trial import Population, bench_config, run_trial, summarise
 
 KEYS = {
     "subjects",
@@ -20,9 +25,10 @@ KEYS = {
 }
 
 
-def test_bench_command_prints_one_json_object_with_exactly_the_issue_keys():
+@pytest.mark.parametrize("core_model", ["offset", "fitted"])
+def test_bench_command_prints_one_json_object_with_exactly_the_issue_keys(core_model):
     completed = subprocess.run(
-        [sys.executable, "-m", "kiosk", "bench", "thermal", "--subjects", "40", "--seed", "3", "--json"],
+        [sys.executable, "-m", "kiosk", "bench", "thermal", "--subjects", "40", "--seed", "3", "--core-model", core_model, "--json"],
         capture_output=True,
         text=True,
         timeout=120,
@@ -35,6 +41,24 @@ def test_bench_command_prints_one_json_object_with_exactly_the_issue_keys():
 
 def test_same_seed_same_outcome():
     assert summarise(run_trial(30, 7)) == summarise(run_trial(30, 7))
+
+
+def test_by_default_the_estimator_uses_the_simulated_physiology_so_fever_truth_is_judged_like_with_like():
+    outcomes = run_trial(30, 7)
+    assert {o.result.core_model for o in outcomes if isinstance(o.result, TemperatureEstimate)} == {OFFSET_MODEL_VERSION}
+    assert all(o.true_febrile == (o.true_core_c >= bench_config().threshold_c) for o in outcomes)
+    fitted = [o.result for o in run_trial(5, 7, config=bench_config("fitted")) if isinstance(o.result, TemperatureEstimate)]
+    assert fitted and all(r.core_model.startswith("core-model-forehead-") for r in fitted)
+
+
+def test_fevers_start_at_the_threshold_and_most_are_low_grade():
+    population = Population(febrile_share=0.5)
+    rng = np.random.default_rng(0)
+    cores = np.array([population.core_c(rng) for _ in range(4000)])
+    febrile = cores[cores >= population.fever_from_c]
+    assert 0.47 <= len(febrile) / len(cores) <= 0.53
+    assert 0.5 <= np.mean(febrile < 38.0) <= 0.6
+    assert np.mean(cores[cores < population.fever_from_c]) == pytest.approx(36.87, abs=0.03)
 
 
 def test_spot_sensor_trial_is_accurate_and_fast_on_a_small_population():
