@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import signal
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import cv2
 
@@ -60,41 +61,55 @@ def build_runner(config: KioskConfig, clock: Clock, door: Door, storage: Storage
 def run_service(config: KioskConfig, clock: Clock) -> int:
     """Serve until SIGTERM/SIGINT; returns the exit code. The relay ends locked whatever happens.
 
-    The door is opened first, so the relay is driven locked before anything else happens.
+    Signal handlers go in first, so a stop requested during start-up is honoured once serving
+    begins; then the door is opened, so the relay is driven locked before anything else happens.
     """
-    door = open_door(config.door, clock)
-    # One loop does everything in turn: OpenCV's own thread pool would only compete with onnxruntime's.
-    cv2.setNumThreads(1)
-    try:
-        storage = Storage.open(config.storage, clock)
-    except BaseException:
-        door.close()
-        raise
-    try:
-        clean = last_run_was_clean(storage)
-        storage.audit.record_config(dump_config(config))
+    with _stop_requests() as stop:
+        door = open_door(config.door, clock)
+        # One loop does everything in turn: OpenCV's own thread pool would only compete with onnxruntime's.
+        cv2.setNumThreads(1)
         try:
-            runner = build_runner(config, clock, door, storage, StoreRecorder(storage, config.gate.gate_id))
+            storage = Storage.open(config.storage, clock)
         except BaseException:
             door.close()
             raise
-        detail = "relay driven locked"
-        if not clean:
-            detail += "; the previous run ended without shutting down (killed, crashed or power lost)"
-            logger.warning("previous run did not shut down; relay driven locked at start-up")
         try:
-            runner.start(detail)
-        except BaseException:
-            runner.shut_down()
-            raise
-        _serve_until_signal(config, clock, runner, storage)
-    finally:
-        storage.close()
+            runner = _start(config, clock, door, storage)
+            notifier = SystemdNotifier(clock)
+            notifier.ready()
+            notifier.status(f"gate {config.gate.gate_id} serving")
+            logger.info("serving", extra={"gate": config.gate.gate_id, "checks": list(config.gate.checks)})
+            runner.serve(stop, 1.0 / config.service.loop_hz, watchdog=notifier, housekeeping=storage.tick)
+            notifier.stopping()
+        finally:
+            storage.close()
     return 0
 
 
-def _serve_until_signal(config: KioskConfig, clock: Clock, runner: GateRunner, storage: Storage) -> None:
-    notifier = SystemdNotifier(clock)
+def _start(config: KioskConfig, clock: Clock, door: Door, storage: Storage) -> GateRunner:
+    """Build the runner on the open door and storage, and record the start (and how the last run ended)."""
+    clean = last_run_was_clean(storage)
+    storage.audit.record_config(dump_config(config))
+    try:
+        runner = build_runner(config, clock, door, storage, StoreRecorder(storage, config.gate.gate_id))
+    except BaseException:
+        door.close()
+        raise
+    detail = "relay driven locked"
+    if not clean:
+        detail += "; the previous run ended without shutting down (killed, crashed or power lost)"
+        logger.warning("previous run did not shut down; relay driven locked at start-up")
+    try:
+        runner.start(detail)
+    except BaseException:
+        runner.shut_down()
+        raise
+    return runner
+
+
+@contextlib.contextmanager
+def _stop_requests() -> Iterator[socket.socket]:
+    """SIGTERM and SIGINT become a byte on a socket the runner's selector waits on (restored on exit)."""
     stop_reader, stop_writer = socket.socketpair()
     stop_writer.setblocking(False)
 
@@ -106,11 +121,7 @@ def _serve_until_signal(config: KioskConfig, clock: Clock, runner: GateRunner, s
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        notifier.ready()
-        notifier.status(f"gate {config.gate.gate_id} serving")
-        logger.info("serving", extra={"gate": config.gate.gate_id, "checks": list(config.gate.checks)})
-        runner.serve(stop_reader, 1.0 / config.service.loop_hz, watchdog=notifier, housekeeping=storage.tick)
-        notifier.stopping()
+        yield stop_reader
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
