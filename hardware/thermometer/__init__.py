@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -87,5 +86,6 @@ DRIVERS = {
 
 def open_thermometer(config: ThermometerConfig, clock: Clock) -> Thermometer:
     """The thermometer the config names, opened lazily: a missing device shows up as DeviceUnavailable on read()."""
-    module_name, class_name = DRIVERS[config.driver].split(":")
-    return getattr(importlib.import_module(module_name), class_name)(config, clock)
+    from hardware.registry import load_driver
+
+    return load_driver("thermometer", DRIVERS, config.driver)(config, clock)
