@@ -1,9 +1,9 @@
 """Enrolled face templates and vectorised 1:N search and 1:1 verification by cosine similarity.
 
-An unmasked probe is compared with a person's photos only (and their mirror images); a masked probe
-with every template, synthetic-mask variants included. Each kind has its own threshold, calibrated on its own
-impostor scores (README, "Vision"). A score below the threshold yields `person_id = None`: an unknown
-face gets a verdict, never the nearest name.
+An unmasked probe is compared with a person's photos (and their mirror images) only; a masked probe
+with every template, synthetic-mask variants included. Each kind has its own threshold, calibrated on
+its own impostor scores (README, "Vision"). A score below the threshold yields `person_id = None`: an
+unknown face gets a verdict, never the nearest name.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ PHOTO_VARIANTS = ("photo", "photo-mirrored")
 
 @dataclass(frozen=True)
 class Template:
-    """One stored embedding: `variant` is 'photo', or the synthetic mask style it was rendered with; '-mirrored' marks a mirror image."""
+    """One stored embedding: `variant` is 'photo' or the synthetic mask style drawn on it, '-mirrored' for a mirror image."""
 
     embedding: np.ndarray
     masked: bool
