@@ -4,7 +4,7 @@ Weights are never part of the repository. The directory comes from the config (`
 else $KIOSK_MODELS_DIR, else /var/lib/kiosk/models.
 """
 
-from models.fetch import fetch, source_url
+from models.fetch import fetch
 from models.manifest import InputSpec, ModelSpec, load_manifest
 from models.store import (
     ENV_VAR,
@@ -32,5 +32,4 @@ __all__ = [
     "locate",
     "resolve_models_dir",
     "sha256_of",
-    "source_url",
 ]

@@ -2,21 +2,28 @@
 
 The rest of the kiosk uses `FacePipeline` (one frame → `FaceObservation`; enrolment photos →
 `Template`s), `FrameAnalyser` (camera frames, skipping unchanged ones) and `Gallery` (1:N and 1:1).
+
+The names that need OpenCV and onnxruntime load on first use (PEP 562), so that reading the config,
+which declares `VisionConfig`, and `kiosk --help` do not load them.
 """
 
-from kiosk.vision.config import VisionConfig
-from kiosk.vision.frames import FrameAnalyser
-from kiosk.vision.gallery import Gallery, Match, Template
-from kiosk.vision.pipeline import EnrolmentError, FaceObservation, FacePipeline, VisionUnavailable
+import importlib
 
-__all__ = [
-    "EnrolmentError",
-    "FaceObservation",
-    "FacePipeline",
-    "FrameAnalyser",
-    "Gallery",
-    "Match",
-    "Template",
-    "VisionConfig",
-    "VisionUnavailable",
-]
+from kiosk.vision.config import VisionConfig
+from kiosk.vision.gallery import Gallery, Match, Template
+
+_HEAVY = {
+    "EnrolmentError": "kiosk.vision.pipeline",
+    "FaceObservation": "kiosk.vision.pipeline",
+    "FacePipeline": "kiosk.vision.pipeline",
+    "VisionUnavailable": "kiosk.vision.pipeline",
+    "FrameAnalyser": "kiosk.vision.frames",
+}
+
+__all__ = ["Gallery", "Match", "Template", "VisionConfig", *_HEAVY]
+
+
+def __getattr__(name: str) -> object:
+    if name in _HEAVY:
+        return getattr(importlib.import_module(_HEAVY[name]), name)
+    raise AttributeError(f"module 'kiosk.vision' has no attribute {name!r}")

@@ -56,7 +56,7 @@ def stage_times(pipeline: FacePipeline, frame: np.ndarray, repeat: int) -> dict[
     aligned = align_face(frame, face.landmarks)
     analyser = FrameAnalyser(pipeline, pipeline.config.unchanged_frame_level)
     analyser.analyse(Frame(frame, 0.0, 0))
-    times = {
+    return {
         "detect_ms": median_ms(lambda: pipeline.detector.detect(frame), repeat),
         "align_ms": median_ms(lambda: align_face(frame, face.landmarks), repeat),
         "quality_ms": median_ms(lambda: quality.assess(face, aligned, pipeline.config), repeat),
@@ -66,7 +66,6 @@ def stage_times(pipeline: FacePipeline, frame: np.ndarray, repeat: int) -> dict[
         "unchanged_frame_ms": median_ms(lambda: analyser.analyse(Frame(frame, 0.0, 1)), repeat),
         "no_face_frame_ms": median_ms(lambda: pipeline.analyse(np.full_like(frame, 110)), repeat),
     }
-    return times
 
 
 def search_times(repeat: int, seed: int = 7) -> dict[str, float]:

@@ -2,9 +2,9 @@
 
 The listed different-person pairs are too few for a rate of 1e-3 (499 in LFW's dev test), so the
 impostor scores are every enrolled-image × probe-image comparison between different people among the
-images the pairs use (about 730,000 in the dev test). Unmasked: photo against bare probe. Masked: the
-best of a photo's templates (photo plus synthetic-mask variants) against a probe wearing a held-out
-synthetic mask, exactly as `Gallery` scores a masked probe.
+images the pairs use (about 730,000 in the dev test). Unmasked: the better of photo and mirror image
+against a bare probe. Masked: the best of a photo's templates (photo, synthetic-mask variants, and
+their mirror images) against a probe wearing a held-out synthetic mask, as `Gallery` scores them.
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ def _calibration(scorer: PairScorer, pair_list: PairList, probe_masked: bool, fa
     enrolled = _distinct(scorer.sample(pair.first, None) for pair in pair_list.pairs)
     probes = _distinct(scorer.sample(pair.second, pair_styles(pair.first, pair.second, mode)[1]) for pair in pair_list.pairs)
     probe_matrix = np.stack([s.embedding for s in probes])
-    if probe_masked:
-        per_photo = [np.max(np.stack([t.embedding for t in scorer.templates(s)]) @ probe_matrix.T, axis=0) for s in enrolled]
-    else:
-        per_photo = [probe_matrix @ s.embedding for s in enrolled]
+    per_photo = [
+        np.max(np.stack([t.embedding for t in scorer.templates(s, with_masks=probe_masked)]) @ probe_matrix.T, axis=0)
+        for s in enrolled
+    ]
     scores = np.stack(per_photo)
     different = np.array([[_identity(e) != _identity(p) for p in probes] for e in enrolled])
     impostor = scores[different]

@@ -17,10 +17,10 @@ class VisionConfig:
         640, "frames larger than this are scaled down for detection (landmarks are mapped back), pixels", min=160, max=4096
     )
     unmasked_threshold: float = setting(
-        0.365, "cosine at or above which an unmasked face matches (FAR 1e-3 on LFW dev; bench vision_thresholds)", min=-1, max=1
+        0.373, "cosine at or above which an unmasked face matches (FAR 1e-3 on LFW dev; bench vision_thresholds)", min=-1, max=1
     )
     masked_threshold: float = setting(
-        0.409, "cosine at or above which a masked face matches (FAR 1e-3, synthetic masks on LFW dev)", min=-1, max=1
+        0.417, "cosine at or above which a masked face matches (FAR 1e-3, synthetic masks on LFW dev)", min=-1, max=1
     )
     mask_score: float = setting(0.5, "mask probability at or above which a face counts as masked", min=0, max=1)
     mask_policy: Literal["require", "allow", "ignore"] = setting(

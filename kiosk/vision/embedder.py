@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import onnxruntime as ort
+
+if TYPE_CHECKING:  # the session is made by kiosk.vision.session; importing onnxruntime here would load it with the gallery
+    import onnxruntime as ort
 
 EMBEDDING_SIZE = 128
 

@@ -57,20 +57,21 @@ class Sample:
     embedding: np.ndarray
     masked: bool
     landmarks: np.ndarray
+    aligned: np.ndarray
 
 
 class PairScorer:
     """Scores pairs as the kiosk would: the first image is enrolled, the second is the probe.
 
-    The first image's templates are its photo plus, when it shows no mask, the synthetic-mask
-    variants (rendered only when a masked probe needs them); the score is `Gallery.verify`'s.
+    The first image's templates are its photo and mirror image plus, when it shows no mask, the
+    synthetic-mask variants (rendered only when a masked probe needs them); the score is `Gallery.verify`'s.
     Each image is analysed once per mask style; `seconds` and `images` time that work.
     """
 
     def __init__(self, pipeline: FacePipeline) -> None:
         self._pipeline = pipeline
         self._samples: dict[tuple[Path, str], Sample | None] = {}
-        self._templates: dict[tuple[Path, str], list[Template]] = {}
+        self._templates: dict[tuple[Path, str, bool], list[Template]] = {}
         self.seconds = 0.0
         self.images = 0
 
@@ -81,7 +82,7 @@ class PairScorer:
         if enrolled is None or probe is None:
             return -np.inf
         gallery = Gallery(self._pipeline.config.unmasked_threshold, self._pipeline.config.masked_threshold)
-        gallery.add("enrolled", self.templates(enrolled) if probe.masked else [Template(enrolled.embedding, enrolled.masked, "photo")])
+        gallery.add("enrolled", self.templates(enrolled, with_masks=probe.masked))
         return gallery.verify("enrolled", probe.embedding, probe.masked).score
 
     def sample(self, path: Path, style: MaskStyle | None) -> Sample | None:
@@ -93,13 +94,14 @@ class PairScorer:
             self.images += 1
         return self._samples[key]
 
-    def templates(self, sample: Sample) -> list[Template]:
-        """The enrolment templates of `sample`: the photo, plus synthetic-mask variants when it shows no mask."""
-        key = (sample.path, sample.style.name if sample.style else "")
+    def templates(self, sample: Sample, with_masks: bool) -> list[Template]:
+        """The enrolment templates of `sample`: photo and mirror, plus (`with_masks`, photo without a mask) the synthetic-mask variants."""
+        key = (sample.path, sample.style.name if sample.style else "", with_masks)
         if key not in self._templates:
-            photo = Template(sample.embedding, sample.masked, "photo")
-            variants = [] if sample.masked else self._pipeline.masked_templates(self._image(sample.path, sample.style), sample.landmarks)
-            self._templates[key] = [photo, *variants]
+            templates = self._pipeline.photo_templates(sample.aligned, sample.masked)
+            if with_masks and not sample.masked:
+                templates += self._pipeline.masked_templates(self._image(sample.path, sample.style), sample.landmarks)
+            self._templates[key] = templates
         return self._templates[key]
 
     def _image(self, path: Path, style: MaskStyle | None) -> np.ndarray:
@@ -115,10 +117,10 @@ class PairScorer:
         face = central_face(self._pipeline.detector.detect(image), image.shape)
         if face is None:
             return None
-        embedding = self._pipeline.embedder.embed(align_face(image, face.landmarks))
+        aligned = align_face(image, face.landmarks)
         classifier = self._pipeline.mask_classifier
         masked = classifier is not None and classifier.classify(image, face.box).masked
-        return Sample(path, style, embedding, masked, face.landmarks)
+        return Sample(path, style, self._pipeline.embedder.embed(aligned), masked, face.landmarks, aligned)
 
 
 def pair_styles(pair_first: Path, pair_second: Path, mode: MaskMode) -> tuple[MaskStyle | None, MaskStyle | None]:

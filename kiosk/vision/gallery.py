@@ -1,9 +1,9 @@
 """Enrolled face templates and vectorised 1:N search and 1:1 verification by cosine similarity.
 
-An unmasked probe is compared with the unmasked templates only; a masked probe with every template
-(the photo and its synthetic-mask variants). Each kind has its own threshold, calibrated on its own
-impostor scores (README, "Vision"). A score below the threshold yields `person_id = None`: an unknown
-face gets a verdict, never the nearest name.
+An unmasked probe is compared with a person's photos (and their mirror images) only; a masked probe
+with every template, synthetic-mask variants included. Each kind has its own threshold, calibrated on
+its own impostor scores (README, "Vision"). A score below the threshold yields `person_id = None`: an
+unknown face gets a verdict, never the nearest name.
 """
 
 from __future__ import annotations
@@ -15,13 +15,21 @@ import numpy as np
 from kiosk.vision.embedder import EMBEDDING_SIZE
 
 
+PHOTO_VARIANTS = ("photo", "photo-mirrored")
+
+
 @dataclass(frozen=True)
 class Template:
-    """One stored embedding: `variant` is 'photo' or the synthetic mask style it was rendered with."""
+    """One stored embedding: `variant` is 'photo' or the synthetic mask style drawn on it, '-mirrored' for a mirror image."""
 
     embedding: np.ndarray
     masked: bool
     variant: str
+
+    @property
+    def is_photo(self) -> bool:
+        """True for the enrolment photo itself (masked or not), False for a synthetic-mask variant."""
+        return self.variant in PHOTO_VARIANTS
 
 
 @dataclass(frozen=True)
@@ -91,7 +99,7 @@ class Gallery:
     def verify(self, person_id: str, embedding: np.ndarray, masked: bool) -> Match:
         """1:1 against the holder of a credential; an unenrolled `person_id` gives no match and score -1."""
         threshold = self._threshold(masked)
-        rows = [t.embedding for t in self._templates.get(person_id, []) if masked or not t.masked]
+        rows = [t.embedding for t in self._templates.get(person_id, []) if masked or t.is_photo]
         if not rows:
             return Match(None, -1.0, threshold, masked)
         score = float(np.max(np.stack(rows) @ _unit(embedding)))
@@ -106,7 +114,7 @@ class Gallery:
             rows, owners = [], []
             for number, person in enumerate(people):
                 for template in self._templates[person]:
-                    if masked or not template.masked:
+                    if masked or template.is_photo:
                         rows.append(template.embedding)
                         owners.append(number)
             embeddings = np.stack(rows).astype(np.float32) if rows else np.zeros((0, EMBEDDING_SIZE), np.float32)

@@ -88,7 +88,7 @@ class FacePipeline:
         return FaceObservation(face, quality.Quality(tuple(reasons)), mask.masked, mask_score, embedding)
 
     def enrollment_templates(self, images_bgr: list[np.ndarray]) -> list[Template]:
-        """Templates for one person: each photo, plus one per synthetic mask style for photos without a mask.
+        """Templates for one person: each photo and its mirror image, plus both for every synthetic mask style on photos without a mask.
 
         Raises EnrolmentError naming the first photo (counted from 1) with no face or a failed quality gate.
         """
@@ -99,16 +99,28 @@ class FacePipeline:
                 raise EnrolmentError(f"enrolment photo {number}: no face found (expected one clear, frontal face)")
             if observation.embedding is None:
                 raise EnrolmentError(f"enrolment photo {number}: {'; '.join(observation.quality.reasons)}")
-            templates.append(Template(observation.embedding, observation.masked, "photo"))
+            landmarks = observation.face.landmarks
+            templates.extend(self.photo_templates(align_face(image, landmarks), observation.masked))
             if not observation.masked:
-                templates.extend(self.masked_templates(image, observation.face.landmarks))
+                templates.extend(self.masked_templates(image, landmarks))
         return templates
 
+    def photo_templates(self, aligned_bgr: np.ndarray, masked: bool) -> list[Template]:
+        """The aligned photo and its mirror image (the mirror adds a view of the face at no risk of a wrong pose)."""
+        return self._with_mirror(aligned_bgr, masked, "photo")
+
     def masked_templates(self, image_bgr: np.ndarray, landmarks: np.ndarray) -> list[Template]:
-        """One template per synthetic mask style drawn on the face at `landmarks`, aligned with those landmarks."""
+        """For each synthetic mask style drawn on the face at `landmarks`: the aligned face and its mirror image."""
+        templates = []
+        for style in ENROLMENT_STYLES:
+            aligned = align_face(render_mask(image_bgr, landmarks, style), landmarks)
+            templates.extend(self._with_mirror(aligned, True, style.name))
+        return templates
+
+    def _with_mirror(self, aligned_bgr: np.ndarray, masked: bool, variant: str) -> list[Template]:
         return [
-            Template(self.embedder.embed(align_face(render_mask(image_bgr, landmarks, style), landmarks)), True, style.name)
-            for style in ENROLMENT_STYLES
+            Template(self.embedder.embed(aligned_bgr), masked, variant),
+            Template(self.embedder.embed(aligned_bgr[:, ::-1]), masked, f"{variant}-mirrored"),
         ]
 
     def _check_mask(self, frame_bgr: np.ndarray, face: DetectedFace) -> MaskVerdict:

@@ -59,3 +59,8 @@ def test_empty_gallery_and_malformed_embedding():
     assert empty.search(_unit(1), masked=True).person_id is None
     with pytest.raises(ValueError, match=r"template 'photo' of 'x': embedding shape \(64,\) \(expected \(128,\)\)"):
         empty.add("x", [Template(np.zeros(64, np.float32), False, "photo")])
+
+
+def test_person_enrolled_with_a_masked_photo_is_found_without_a_mask(gallery):
+    gallery.add("masked-enrolee", [Template(_unit(2000), True, "photo")])
+    assert gallery.search(_near(_unit(2000), 96), masked=False).person_id == "masked-enrolee"

@@ -38,8 +38,9 @@ def test_mask_policy_require_refuses_a_bare_face_and_ignore_skips_the_check(lfw,
 
 def test_enrolment_adds_one_template_per_synthetic_mask_style(pipeline, lfw):
     templates = pipeline.enrollment_templates([lfw("Abdullah_Gul", 13)])
-    assert [t.variant for t in templates] == ["photo"] + [s.name for s in ENROLMENT_STYLES]
-    assert [t.masked for t in templates] == [False] + [True] * len(ENROLMENT_STYLES)
+    names = ["photo"] + [s.name for s in ENROLMENT_STYLES]
+    assert [t.variant for t in templates] == [v for n in names for v in (n, f"{n}-mirrored")]
+    assert [t.masked for t in templates] == [False] * 2 + [True] * 2 * len(ENROLMENT_STYLES)
 
 
 def test_enrolment_photo_without_a_face_is_named(pipeline, lfw):
