@@ -146,14 +146,14 @@ class PeopleStore:
             self.forget(person_id)
         return len(expired)
 
-    def load_templates(self, now: float | None = None) -> list[tuple[str, np.ndarray, bool]]:
-        """Every template as (person_id, float32 embedding, masked); with `now`, only consents still valid."""
+    def load_templates(self, now: float | None = None) -> list[tuple[str, np.ndarray, bool, str]]:
+        """Every template as (person_id, float32 embedding, masked, variant); with `now`, only consents still valid."""
         rows = self._db.connection.execute(
             "SELECT t.person_id, t.variant, t.masked, t.nonce, t.embedding FROM templates t"
             " JOIN consents c USING (person_id) WHERE c.expires_at > ? ORDER BY t.person_id, t.id",
             (-math.inf if now is None else now,),
         )
-        return [(person_id, self._embedding(person_id, variant, nonce, blob), bool(masked))
+        return [(person_id, self._embedding(person_id, variant, nonce, blob), bool(masked), variant)
                 for person_id, variant, masked, nonce, blob in rows]
 
     def _template_row(self, person_id: str, template: Template) -> tuple[str, str, int, bytes | None, bytes]:

@@ -131,8 +131,8 @@ class GalleryLoader:
         if version != self._version:
             gallery = Gallery(*self._thresholds)
             by_person: dict[str, list[Template]] = {}
-            for person_id, embedding, masked in self._storage.people.load_templates(self._storage.clock.wall()):
-                by_person.setdefault(person_id, []).append(Template(embedding, masked, "stored"))
+            for person_id, embedding, masked, variant in self._storage.people.load_templates(self._storage.clock.wall()):
+                by_person.setdefault(person_id, []).append(Template(embedding, masked, variant))
             for person_id, templates in by_person.items():
                 gallery.add(person_id, templates)
             self._gallery, self._version = gallery, version

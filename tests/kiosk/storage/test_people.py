@@ -22,8 +22,9 @@ def test_enrolled_templates_load_back_exactly_and_are_encrypted_at_rest(
     templates = synthetic_templates(seed=1)
     storage.people.enroll("alice-01", templates, consent(clock))
     loaded = storage.people.load_templates()
-    assert [(pid, masked) for pid, _, masked in loaded] == [("alice-01", False), ("alice-01", True), ("alice-01", True)]
-    for (_, embedding, _), template in zip(loaded, templates):
+    assert [(pid, masked) for pid, _, masked, _ in loaded] == [("alice-01", False), ("alice-01", True), ("alice-01", True)]
+    assert [variant for *_, variant in loaded] == [t.variant for t in templates]
+    for (_, embedding, _, _), template in zip(loaded, templates):
         assert embedding.dtype == np.float32 and embedding.shape == (128,)
         np.testing.assert_array_equal(embedding, template.embedding)
     blobs = [blob for (blob,) in storage.db.connection.execute("SELECT embedding FROM templates")]
@@ -114,4 +115,4 @@ def test_templates_of_expired_consents_are_not_loaded_for_matching(
     storage.people.enroll("alice-01", synthetic_templates(seed=1), consent(clock, days=1))
     storage.people.enroll("bob", synthetic_templates(seed=2, count=1), consent(clock, days=10))
     later = clock.wall() + 2 * DAY_S
-    assert {pid for pid, _, _ in storage.people.load_templates(now=later)} == {"bob"}
+    assert {pid for pid, _, _, _ in storage.people.load_templates(now=later)} == {"bob"}
