@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-DEBIAN_PACKAGES=(libzbar0)
+DEBIAN_PACKAGES=(libzbar0 mosquitto)  # mosquitto: the MQTT broker the sharing tests publish to
 PYTHON="${PYTHON:-python3}"
 
 fail() { echo "dev.sh: $*" >&2; exit 1; }

@@ -149,8 +149,16 @@ def _convert_dataclass(cls: type, data: Any, path: str, problems: list[_Problem]
     check = getattr(instance, "validate", None)
     if check is not None:
         for message in check():
-            problems.append(_Problem(path, f": {message}" if path else message))
+            problems.append(_validation_problem(path, message, fields))
     return instance
+
+
+def _validation_problem(path: str, message: str, fields: Mapping[str, Any]) -> _Problem:
+    """A cross-field message that starts with a key of this table is reported at that key (and its line)."""
+    head = re.match(r"[A-Za-z_]\w*", message)
+    if head and head.group(0) in fields:
+        return _Problem(_join(path, head.group(0)), message[head.end() :])
+    return _Problem(path, f": {message}" if path else message)
 
 
 def _convert(hint: Any, value: Any, path: str, meta: Mapping[str, Any], problems: list[_Problem]) -> Any:

@@ -25,8 +25,12 @@ class PrivacyConfig:
     )
 
     def validate(self) -> list[str]:
-        return [
+        problems = [
             f"mqtt_fields[{index}] = {name!r}: expected one of {', '.join(map(repr, SHAREABLE_FIELDS))}"
             for index, name in enumerate(self.mqtt_fields)
             if name not in SHAREABLE_FIELDS
         ]
+        host, _, port = self.mqtt_broker.rpartition(":")
+        if self.mqtt_broker and not (host and port.isdigit() and 0 < int(port) < 65536):
+            problems.append(f"mqtt_broker = {self.mqtt_broker!r}: expected host:port, e.g. 'broker.local:1883'")
+        return problems

@@ -21,6 +21,7 @@ from kiosk.errors import ConfigError
 from kiosk.gate.machine import GateMachine
 from kiosk.gate.policy import GatePolicy
 from kiosk.gate.runner import CheckSource, GateRunner, Recorder
+from kiosk.service.publisher import MqttPublisher
 from kiosk.service.recording import StoreRecorder, last_run_was_clean
 from kiosk.service.systemd import SystemdNotifier
 from kiosk.storage.storage import Storage
@@ -73,8 +74,9 @@ def run_service(config: KioskConfig, clock: Clock) -> int:
         except BaseException:
             door.close()
             raise
+        publisher = MqttPublisher(config) if config.privacy.mqtt_broker else None
         try:
-            runner = _start(config, clock, door, storage)
+            runner = _start(config, clock, door, storage, publisher)
             notifier = SystemdNotifier(clock)
             notifier.ready()
             notifier.status(f"gate {config.gate.gate_id} serving")
@@ -82,16 +84,18 @@ def run_service(config: KioskConfig, clock: Clock) -> int:
             runner.serve(stop, 1.0 / config.service.loop_hz, watchdog=notifier, housekeeping=storage.tick)
             notifier.stopping()
         finally:
+            if publisher is not None:
+                publisher.close()
             storage.close()
     return 0
 
 
-def _start(config: KioskConfig, clock: Clock, door: Door, storage: Storage) -> GateRunner:
+def _start(config: KioskConfig, clock: Clock, door: Door, storage: Storage, publisher: MqttPublisher | None) -> GateRunner:
     """Build the runner on the open door and storage, and record the start (and how the last run ended)."""
     clean = last_run_was_clean(storage)
     storage.audit.record_config(dump_config(config))
     try:
-        runner = build_runner(config, clock, door, storage, StoreRecorder(storage, config.gate.gate_id))
+        runner = build_runner(config, clock, door, storage, StoreRecorder(storage, config.gate.gate_id, publisher))
     except BaseException:
         door.close()
         raise

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import logging
+from typing import Protocol
 
 from kiosk.gate.commands import Decision
 from kiosk.storage.events import DecisionRecord
 from kiosk.storage.storage import Storage
 
 logger = logging.getLogger("kiosk.events")
+
+class Publisher(Protocol):
+    def publish(self, decision: DecisionRecord) -> None: ...
+
 
 START_UP = "start-up"
 SHUT_DOWN = "shut-down"
@@ -20,9 +25,10 @@ class StoreRecorder:
     Logs carry reason codes and pseudonymous references, never names or credential contents.
     """
 
-    def __init__(self, storage: Storage, gate_id: str) -> None:
+    def __init__(self, storage: Storage, gate_id: str, publisher: Publisher | None = None) -> None:
         self._storage = storage
         self._gate_id = gate_id
+        self._publisher = publisher
 
     def decision(self, decision: Decision, wall: float) -> None:
         record = DecisionRecord(
@@ -37,6 +43,8 @@ class StoreRecorder:
         )
         event_id = self._storage.events.record(record)
         logger.info("decision", extra={"event_id": event_id, "verdict": decision.verdict, "reasons": list(decision.reasons)})
+        if self._publisher is not None:
+            self._publisher.publish(record)  # after the commit: only what is recorded is ever shared
 
     def note(self, kind: str, detail: str, wall: float) -> None:
         self._storage.audit.append(kind, {"gate": self._gate_id, "detail": detail})

@@ -29,8 +29,8 @@ def test_a_chosen_pipeline_is_read() -> None:
 def test_unknown_decoders_and_steps_are_named_with_the_choices() -> None:
     problems = problems_of('[qr]\nstages = ["zxing", "quirc", "zbar+upscal"]\n')
     assert problems == [
-        "line 1: qr: stages[1] = 'quirc': unknown decoder 'quirc' (expected one of 'zxing', 'zbar')",
-        "line 1: qr: stages[2] = 'zbar+upscal': unknown step 'upscal' "
+        "line 2: qr.stages[1] = 'quirc': unknown decoder 'quirc' (expected one of 'zxing', 'zbar')",
+        "line 2: qr.stages[2] = 'zbar+upscal': unknown step 'upscal' "
         "(expected one of 'otsu', 'sharpen', 'clahe', 'adaptive', 'upscale', 'invert')",
     ]
 
@@ -38,8 +38,8 @@ def test_unknown_decoders_and_steps_are_named_with_the_choices() -> None:
 def test_an_empty_pipeline_and_an_idle_budget_above_the_budget_are_refused() -> None:
     problems = problems_of("[qr]\nstages = []\nidle_budget_ms = 20\nbudget_ms = 10\n")
     assert problems == [
-        "line 1: qr: stages = []: expected at least one stage, such as 'zxing'",
-        "line 1: qr: idle_budget_ms = 20.0: expected at most budget_ms (10.0)",
+        "line 2: qr.stages = []: expected at least one stage, such as 'zxing'",
+        "line 3: qr.idle_budget_ms = 20.0: expected at most budget_ms (10.0)",
     ]
 
 
