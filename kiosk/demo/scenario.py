@@ -9,9 +9,11 @@ from pathlib import Path
 
 import numpy as np
 
+from kiosk.credentials.config import CredentialsConfig
 from kiosk.demo.frames import empty_scene, person_with_code
 from kiosk.demo.passes import DemoIssuer, forged
 from kiosk.demo.world import DEMO_START, DemoWorld, build_world
+from kiosk.errors import KioskError
 from kiosk.storage.people import Consent
 
 STEP_S = 0.1  # one gate loop turn per 100 ms of simulated time
@@ -39,8 +41,6 @@ def _portrait(image: np.ndarray, box: tuple[float, float, float, float]) -> np.n
 
 class Demo:
     def __init__(self, workdir: Path, models_dir: str) -> None:
-        from kiosk.credentials.config import CredentialsConfig
-
         credentials = CredentialsConfig(gate_id="demo-entrance")
         self.issuer = DemoIssuer(credentials, DEMO_START - timedelta(days=1))
         self.issuer.write_trust(workdir / "trust")
@@ -59,21 +59,23 @@ class Demo:
         faces = demo_faces()
         photo = pipeline.analyse(faces.enrolled)
         stranger = pipeline.analyse(faces.unknown)
-        if photo is None or stranger is None:
-            raise RuntimeError("demo faces: no face found in the shipped photos")
+        masked = masked_probe(faces.enrolled, photo.face.landmarks) if photo else None
+        masked_photo = pipeline.analyse(masked) if masked is not None else None
+        if stranger is None or masked is None or masked_photo is None:
+            raise KioskError("demo faces: the face detector found no face in a shipped photo (models or photos changed?)")
         now = self.world.clock.wall()
         consent = Consent("entry control at the demo entrance", now, now + 30 * 86400, "demo operator")
         self.world.storage.people.enroll(ENROLLED, pipeline.enrollment_templates([faces.enrolled]), consent)
-        masked = masked_probe(faces.enrolled, photo.face.landmarks)
-        masked_photo = pipeline.analyse(masked)
-        assert masked_photo is not None
         return _portrait(masked, masked_photo.face.box), _portrait(faces.unknown, stranger.face.box)
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.world.clock.wall(), tz=timezone.utc)
 
-    def visit(self, visitor: Visitor, walks_through: bool = True) -> str | None:
-        """One person at the gate: show the code and face, get measured, then leave. Returns the code shown."""
+    def visit(self, visitor: Visitor) -> str:
+        """One person at the gate: show the code and face, get measured, walk through if let in, leave.
+
+        Returns the code shown.
+        """
         world = self.world
         world.timeline.visitor = visitor.who
         before = len(world.timeline.decisions)
@@ -85,7 +87,7 @@ class Demo:
             if len(world.timeline.decisions) > before:
                 break
         granted = len(world.timeline.decisions) > before and world.timeline.decisions[-1].verdict == "granted"
-        if granted and walks_through:
+        if granted:
             world.run_for(1.0, STEP_S)
             world.door.open_door()
             world.run_for(1.5, STEP_S)
@@ -103,7 +105,6 @@ class Demo:
         alice_phone = self.issuer.rotating_pass(ENROLLED)
         alice_paper = self.issuer.static_pass(ENROLLED)
         shown = self.visit(Visitor("alice (masked, rotating pass on her phone)", self.alice_face, alice_phone.code_at, NORMAL_SKIN_C))
-        assert shown is not None
         self.visit(Visitor("someone with a photo of alice's phone", self.alice_face, lambda _: shown, NORMAL_SKIN_C))
         bob_pass = forged(self.issuer.static_pass("holder-bob"), prefix)
         self.visit(Visitor("bob (edited pass)", None, lambda _: bob_pass, NORMAL_SKIN_C))

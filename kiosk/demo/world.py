@@ -46,13 +46,13 @@ class TimelineEntry:
 class Timeline:
     """Records what the gate decided and noted, labelled with who the scenario put in front of it."""
 
-    started_at: float
     inner: StoreRecorder
+    clock: ManualClock
+    started_at: float
     visitor: str = "nobody"
     decisions: list[TimelineEntry] = field(default_factory=list)
     alarms: list[dict[str, object]] = field(default_factory=list)
     notes: list[tuple[float, str, str]] = field(default_factory=list)
-    clock: ManualClock | None = None
 
     def decision(self, decision: Decision, wall: float) -> None:
         self.inner.decision(decision, wall)
@@ -63,7 +63,6 @@ class Timeline:
 
     def note(self, kind: str, detail: str, wall: float) -> None:
         self.inner.note(kind, detail, wall)
-        assert self.clock is not None
         t = round(self.clock.monotonic() - self.started_at, 2)
         self.notes.append((t, kind, detail))
         if kind == "alarm-raised":
@@ -127,7 +126,7 @@ def build_world(workdir: Path, models_dir: str) -> DemoWorld:
     camera = SimulatedCamera(config.camera, clock)
     thermometer = SimulatedThermometer(config.thermometer, clock, seed=7)
     feedback = SimulatedFeedback(config.feedback, clock)
-    timeline = Timeline(started_at=clock.monotonic(), inner=StoreRecorder(storage, config.gate.gate_id), clock=clock)
+    timeline = Timeline(StoreRecorder(storage, config.gate.gate_id), clock, started_at=clock.monotonic())
     sources: list[CheckSource] = [build_credential_source(config, clock, storage)]
     if pipeline is not None:
         loader = GalleryLoader(storage, config.vision.unmasked_threshold, config.vision.masked_threshold)
