@@ -92,6 +92,7 @@ class GateRunner:
         self._clock = clock
         self._camera_backoff = Backoff()
         self._camera_up = True
+        self._camera_down_news = False  # a new visit must hear that the camera is down
         self._shut_down = False
 
     def start(self, detail: str = "relay driven locked") -> None:
@@ -109,13 +110,15 @@ class GateRunner:
             elif edge.name == "exit_button" and edge.active:
                 events.append(ExitPressed(edge.at))
         frame, camera_just_failed = self._grab(now)
+        report_camera_down = camera_just_failed or self._camera_down_news
+        self._camera_down_news = False
         for source in self._sources:
             if not source.needs_camera:
                 outcomes = source.poll(now, None)
             elif frame is not None:
                 outcomes = source.poll(now, frame)
             else:
-                outcomes = [(check, CAMERA_DOWN) for check in source.checks] if camera_just_failed else []
+                outcomes = [(check, CAMERA_DOWN) for check in source.checks] if report_camera_down else []
             events.extend(CheckReported(now, check, outcome) for check, outcome in outcomes)
         events.append(Tick(now))
         for event in events:
@@ -213,6 +216,7 @@ class GateRunner:
             self._door.set_indicator("buzzer", False)
             self._recorder.note("alarm-cleared", f"{command.kind}: door closed", wall)
         elif isinstance(command, StartVisit):
+            self._camera_down_news = not self._camera_up
             for source in self._sources:
                 source.start_visit(command.holder_id)
         else:

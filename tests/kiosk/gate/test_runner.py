@@ -118,7 +118,12 @@ def test_camera_failure_is_reported_once_and_denies_a_visit_in_progress(clock: M
     assert decision.reasons == ("face-unavailable",)
     clock.advance(5.0)
     runner.step()
-    assert len(recorder.decisions) == 1
+    assert len(recorder.decisions) == 1, "the failure is reported once, not on every turn"
+    credential.queued.append(Outcome(Status.PASSED, "valid", "ok", "ok"))
+    runner.step()
+    clock.advance(0.1)
+    runner.step()
+    assert [d.reasons for d in recorder.decisions] == [("face-unavailable",), ("face-unavailable",)], "a later visit hears it too"
     assert not door.is_unlocked
 
 
