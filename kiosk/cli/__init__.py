@@ -33,6 +33,21 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.cli.vision",
 )
 
+GROUP_HELP = {
+    "audit": "verify the tamper-evident audit log",
+    "bench": "benchmarks that print JSON",
+    "credential": "verify signed credentials offline; apply trust updates",
+    "eval": "measure face recognition and mask accuracy on labelled photos",
+    "events": "export decision events",
+    "models": "fetch and verify the ONNX model files",
+    "pass": "the kiosk's own signed passes: keys, issue, rotating codes, QR",
+    "people": "enrol, list and forget people (consent required)",
+    "privacy": "what is stored, why, for how long and where it goes",
+    "sim": "simulated devices for testing the real drivers",
+    "storage": "storage keys",
+    "thermal": "temperature: calibration, the core model's fit and estimates",
+}
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -65,7 +80,8 @@ def build_parser(commands: Sequence[Command]) -> argparse.ArgumentParser:
         for depth in range(1, len(command.path)):
             prefix = command.path[:depth]
             if prefix not in parsers:
-                parsers[prefix] = subparsers_of(prefix[:-1]).add_parser(prefix[-1], help=f"{prefix[-1]} commands")
+                summary = GROUP_HELP.get(prefix[-1], f"{prefix[-1]} commands")
+                parsers[prefix] = subparsers_of(prefix[:-1]).add_parser(prefix[-1], help=summary, description=summary)
         leaf = subparsers_of(command.path[:-1]).add_parser(
             command.path[-1], help=command.help, description=command.help
         )
