@@ -70,6 +70,13 @@ class GateMachine:
     def in_visit(self) -> bool:
         return self._visit is not None
 
+    def listens_to(self, check: str, now: float) -> bool:
+        """Whether an outcome of `check` would count now: during a visit, or for the first check
+        once the last verdict's hold is over. Sources use it not to spend a credential for nothing."""
+        if self._visit is not None:
+            return check in self._policy.checks
+        return check == self._policy.checks[0] and now >= self._quiet_until
+
     @property
     def is_unlocked(self) -> bool:
         return self._unlocked_until is not None

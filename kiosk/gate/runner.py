@@ -43,14 +43,15 @@ class CheckSource(Protocol):
     """A capability seen by the gate: it turns what it observes into outcomes for its checks.
 
     `poll` gets the current camera frame (None when the source does not use the camera or the
-    camera is down) and returns `(check, outcome)` pairs observed since the last call. One source
-    may report several checks from one observation (the face source reports "face" and "mask").
+    camera is down) and whether the gate listens to the source's checks right now, and returns
+    `(check, outcome)` pairs observed since the last call. One source may report several checks
+    from one observation (the face source reports "face" and "mask").
     """
 
     checks: tuple[str, ...]
     needs_camera: bool
 
-    def poll(self, now: float, frame: Frame | None) -> list[tuple[str, Outcome]]: ...
+    def poll(self, now: float, frame: Frame | None, listening: bool) -> list[tuple[str, Outcome]]: ...
 
     def start_visit(self, holder_id: str | None) -> None: ...
 
@@ -113,10 +114,11 @@ class GateRunner:
         report_camera_down = camera_just_failed or self._camera_down_news
         self._camera_down_news = False
         for source in self._sources:
+            listening = any(self._machine.listens_to(check, now) for check in source.checks)
             if not source.needs_camera:
-                outcomes = source.poll(now, None)
+                outcomes = source.poll(now, None, listening)
             elif frame is not None:
-                outcomes = source.poll(now, frame)
+                outcomes = source.poll(now, frame, listening)
             else:
                 outcomes = [(check, CAMERA_DOWN) for check in source.checks] if report_camera_down else []
             events.extend(CheckReported(now, check, outcome) for check, outcome in outcomes)

@@ -19,26 +19,44 @@ class CredentialSource:
     needs_camera = True
 
     def __init__(
-        self, decoder: QrDecoder, tracker: PresentationTracker, verifier: CredentialVerifier, clock: Clock
+        self, decoder: QrDecoder, tracker: PresentationTracker, verifier: CredentialVerifier, clock: Clock, debounce_s: float
     ) -> None:
         self._decoder = decoder
         self._tracker = tracker
         self._verifier = verifier
         self._chunks = ShcChunkAssembler()
         self._clock = clock
+        self._debounce_s = debounce_s
+        self._unspent: dict[str, float] = {}  # presented while the gate was not listening → last seen
 
-    def poll(self, now: float, frame: Frame | None) -> list[tuple[str, Outcome]]:
+    def poll(self, now: float, frame: Frame | None, listening: bool) -> list[tuple[str, Outcome]]:
+        """Decode and track every frame; verify a presentation only when the gate listens.
+
+        A code presented while the gate is not listening (the last verdict still on screen) is kept
+        unspent while it stays in view, and verified once the gate listens: verifying it at once
+        would spend a rotating pass on a visit that cannot start.
+        """
         if frame is None:
             return []
+        codes = self._decoder.decode(frame.image)
+        for code in codes:
+            if code.text in self._unspent:
+                self._unspent[code.text] = now
+        for code in self._tracker.update(codes, now):
+            self._unspent[code.text] = now
+        self._unspent = {text: seen for text, seen in self._unspent.items() if now - seen <= self._debounce_s}
+        if not listening:
+            return []
+        texts, self._unspent = list(self._unspent), {}
         outcomes = []
-        for code in self._tracker.update(self._decoder.decode(frame.image), now):
-            text = self._chunks.add(code.text)
-            if text is None:
+        for text in texts:
+            whole = self._chunks.add(text)
+            if whole is None:
                 outcomes.append(("credential", _waiting_for_parts(self._chunks.missing)))
                 continue
             # Verified once per presentation: a rotating pass code is refused if shown again.
             at = datetime.fromtimestamp(self._clock.wall(), tz=timezone.utc)
-            outcomes.append(("credential", outcome_of(self._verifier.verify(text, at))))
+            outcomes.append(("credential", outcome_of(self._verifier.verify(whole, at))))
         return outcomes
 
     def start_visit(self, holder_id: str | None) -> None:
@@ -83,5 +101,9 @@ def build_credential_source(config: KioskConfig, clock: Clock, storage: Storage)
     except TrustStoreError as err:
         raise ConfigError([f"credentials.trust_dir: {err}"]) from err
     return CredentialSource(
-        QrDecoder(config.qr), PresentationTracker(config.qr.debounce_s), CredentialVerifier(trust, config.credentials), clock
+        QrDecoder(config.qr),
+        PresentationTracker(config.qr.debounce_s),
+        CredentialVerifier(trust, config.credentials),
+        clock,
+        config.qr.debounce_s,
     )

@@ -52,7 +52,7 @@ class FaceSource:
         self._non_matches = 0
         self._last_prompt = ""
 
-    def poll(self, now: float, frame: Frame | None) -> list[tuple[str, Outcome]]:
+    def poll(self, now: float, frame: Frame | None, listening: bool) -> list[tuple[str, Outcome]]:
         if not self._looking or frame is None:
             return []
         observation = self._analyser.analyse(frame)

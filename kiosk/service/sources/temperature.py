@@ -45,7 +45,7 @@ class TemperatureSource:
         self._measuring = True
         self._remeasured = False
 
-    def poll(self, now: float, frame: Frame | None) -> list[tuple[str, Outcome]]:
+    def poll(self, now: float, frame: Frame | None, listening: bool) -> list[tuple[str, Outcome]]:
         try:
             reading = self._thermometer.read()
         except DeviceUnavailable as err:

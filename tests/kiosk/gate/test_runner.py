@@ -32,8 +32,10 @@ class FakeSource:
     visits: list[str | None] = field(default_factory=list)
     closed: bool = False
 
-    def poll(self, now: float, frame: Frame | None) -> list[tuple[str, Outcome]]:
+    def poll(self, now: float, frame: Frame | None, listening: bool) -> list[tuple[str, Outcome]]:
         self.frames_seen += frame is not None
+        if not listening:
+            return []
         queued, self.queued = self.queued, []
         return [(self.checks[0], outcome) for outcome in queued]
 

@@ -42,7 +42,7 @@ def frames_of(image: np.ndarray, count: int) -> list[Frame]:
 def face_outcomes(source: FaceSource, image: np.ndarray, frames: int = 4) -> list[Outcome]:
     found = []
     for frame in frames_of(image, frames):
-        found += [outcome for check, outcome in source.poll(frame.taken_at, frame) if check == "face"]
+        found += [outcome for check, outcome in source.poll(frame.taken_at, frame, True) if check == "face"]
     return found
 
 

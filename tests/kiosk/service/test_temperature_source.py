@@ -15,7 +15,7 @@ def measure(clock: ManualClock, source: TemperatureSource, seconds: float = 8.0)
     outcomes = []
     for _ in range(int(seconds / 0.05)):
         clock.advance(0.05)
-        outcomes += [outcome for _, outcome in source.poll(clock.monotonic(), None)]
+        outcomes += [outcome for _, outcome in source.poll(clock.monotonic(), None, True)]
         if outcomes and outcomes[-1].status is not Status.RETRY:
             break
     return outcomes
