@@ -188,3 +188,13 @@ def test_checks_outside_the_policy_are_ignored() -> None:
 
 def test_start_drives_the_lock() -> None:
     assert Lock("start-up") in GateMachine(POLICY).start()
+
+
+def test_the_machine_listens_to_the_first_check_between_visits_and_to_all_during_one() -> None:
+    machine = GateMachine(POLICY)
+    assert machine.listens_to("credential", 0.0) and not machine.listens_to("temperature", 0.0)
+    machine.handle(CheckReported(1.0, "credential", passed()))
+    assert machine.listens_to("temperature", 1.5)
+    machine.handle(CheckReported(1.5, "temperature", temperature(36.5)))
+    assert not machine.listens_to("credential", 2.0), "the verdict is still held"
+    assert machine.listens_to("credential", 3.5)
