@@ -14,9 +14,9 @@ class VisionConfig:
     threads: int = setting(1, "onnxruntime intra-op threads per model", min=1, max=8)
     detect_score: float = setting(0.6, "minimum YuNet face score", min=0.1, max=0.99)
     detect_max_side_px: int = setting(
-        480,
-        "frames larger than this are scaled down for detection (landmarks mapped back; 480 loses no accuracy on LFW in"
-        " 640×480 frames, 320 does: bench vision_detect_size), pixels",
+        640,
+        "frames larger than this are scaled down for detection (landmarks are mapped back), pixels; 480 and 320"
+        " detect faster but lowered TAR on the dev pairs (README, bench vision_detect_size)",
         min=160,
         max=4096,
     )

@@ -19,9 +19,7 @@ from kiosk.vision.demo_faces import demo_faces, masked_probe
 
 @pytest.fixture(scope="module")
 def pipeline(models_dir: Path) -> FacePipeline:
-    # The masked demo probe's face measures 80 ± 0.5 px, right at the default min_face_px; a little
-    # below it keeps these tests about matching rather than about the size gate.
-    return FacePipeline(VisionConfig(models_dir=str(models_dir), min_face_px=72))
+    return FacePipeline(VisionConfig(models_dir=str(models_dir)))
 
 
 @pytest.fixture
