@@ -1,7 +1,8 @@
 """Masked-face recognition on ONNX: YuNet detection, quality gates, alignment, AIZOO mask check, SFace embedding, matching.
 
 The rest of the kiosk uses `FacePipeline` (one frame → `FaceObservation`; enrolment photos →
-`Template`s), `FrameAnalyser` (camera frames, skipping unchanged ones) and `Gallery` (1:N and 1:1).
+`Template`s), `FrameAnalyser` (camera frames, skipping unchanged ones and following the face from frame
+to frame) and `Gallery` (1:N and 1:1).
 
 The names that need OpenCV and onnxruntime load on first use (PEP 562), so that reading the config,
 which declares `VisionConfig`, and `kiosk --help` do not load them.

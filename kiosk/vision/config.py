@@ -14,7 +14,11 @@ class VisionConfig:
     threads: int = setting(1, "onnxruntime intra-op threads per model", min=1, max=8)
     detect_score: float = setting(0.6, "minimum YuNet face score", min=0.1, max=0.99)
     detect_max_side_px: int = setting(
-        640, "frames larger than this are scaled down for detection (landmarks are mapped back), pixels", min=160, max=4096
+        640,
+        "frames larger than this are scaled down for detection (landmarks are mapped back), pixels; 480 and 320"
+        " detect faster but lowered TAR on the dev pairs (README, bench vision_detect_size)",
+        min=160,
+        max=4096,
     )
     unmasked_threshold: float = setting(
         0.373, "cosine at or above which an unmasked face matches (FAR 1e-3 on LFW dev; bench vision_thresholds)", min=-1, max=1
@@ -37,6 +41,15 @@ class VisionConfig:
     max_brightness: float = setting(220.0, "brightest mean grey level of the aligned face, 0..255", min=0, max=255)
     unchanged_frame_level: float = setting(
         2.0, "mean grey-level change below which a camera frame is treated as unchanged, 0..255", min=0, max=255
+    )
+    mask_track_frames: int = setting(
+        5,
+        "camera frames a tracked face keeps its mask verdict before the mask model runs again; 0 checks every frame",
+        min=0,
+        max=100,
+    )
+    track_min_iou: float = setting(
+        0.6, "box overlap (IoU) with the box the mask was checked on, at or above which a face counts as the same one", min=0.1, max=1
     )
 
     def validate(self) -> list[str]:

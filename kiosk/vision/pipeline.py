@@ -74,13 +74,20 @@ class FacePipeline:
 
     def analyse(self, frame_bgr: np.ndarray) -> FaceObservation | None:
         """The largest face in the frame with its verdicts, or None when there is no face."""
+        face = self.largest_face(frame_bgr)
+        return None if face is None else self.observe(frame_bgr, face)
+
+    def largest_face(self, frame_bgr: np.ndarray) -> DetectedFace | None:
+        """The detected face with the largest box, or None."""
         faces = self.detector.detect(frame_bgr)
-        if not faces:
-            return None
-        face = max(faces, key=lambda f: f.box[2] * f.box[3])
+        return max(faces, key=lambda f: f.box[2] * f.box[3]) if faces else None
+
+    def observe(self, frame_bgr: np.ndarray, face: DetectedFace, mask: MaskVerdict | None = None) -> FaceObservation:
+        """Quality gates, mask check and embedding of `face`; a known `mask` verdict (a tracked face's) skips the mask check."""
         aligned = align_face(frame_bgr, face.landmarks)
         reasons = list(quality.assess(face, aligned, self.config).reasons)
-        mask = self._check_mask(frame_bgr, face)
+        if mask is None:
+            mask = self._check_mask(frame_bgr, face)
         if self.config.mask_policy == "require" and not mask.masked:
             reasons.append(f"mask-required: mask score {mask.score:.2f} < {self.config.mask_score:.2f}")
         embedding = None if reasons else self.embedder.embed(aligned)
