@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from kiosk.cli import EXIT_FAILED, EXIT_OK, Command
 from kiosk.config import KioskConfig, load_config
-from kiosk.errors import KioskError, UsageError
+from kiosk.errors import UsageError
 
 if TYPE_CHECKING:
     from kiosk.storage import Person, Storage

@@ -12,7 +12,7 @@ from hardware.thermometer import Reading, SimulatedThermometerConfig
 from hardware.thermometer.simulated import SimulatedThermometer
 from kiosk.thermal.calibration import Calibration, ReferencePoint
 from kiosk.thermal.config import ThermalConfig
-from kiosk.thermal.core_model import CoreModel, Refusal
+from kiosk.thermal.core_model import CoreModel
 from kiosk.thermal.estimator import TemperatureEstimator, skin_to_core_for
 from kiosk.thermal.result import RefusalReason, TemperatureEstimate, TemperatureRefusal
 from kiosk.thermal.site import remove_reflection
