@@ -20,6 +20,13 @@ class VisionConfig:
         min=160,
         max=4096,
     )
+    detect_coarse_side_px: int = setting(
+        320,
+        "larger detection frames are first searched at this size, then each face found is looked at again on a crop"
+        " at full detection resolution (same landmarks, a third of the cost); at or above detect_max_side_px: one pass, pixels",
+        min=96,
+        max=4096,
+    )
     unmasked_threshold: float = setting(
         0.373, "cosine at or above which an unmasked face matches (FAR 1e-3 on LFW dev; bench vision_thresholds)", min=-1, max=1
     )

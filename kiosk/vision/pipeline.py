@@ -63,7 +63,10 @@ class FacePipeline:
                 raise VisionUnavailable(name, str(err)) from err
         threads = config.threads
         self.detector = FaceDetector(
-            open_session(paths["yunet"], threads, (1, 3, 32, 32)), config.detect_score, config.detect_max_side_px
+            open_session(paths["yunet"], threads, (1, 3, 32, 32)),
+            config.detect_score,
+            config.detect_max_side_px,
+            config.detect_coarse_side_px,
         )
         self.embedder = FaceEmbedder(open_session(paths["sface"], threads, (1, 3, ALIGNED_SIZE, ALIGNED_SIZE)))
         self.mask_classifier = (

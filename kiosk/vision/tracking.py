@@ -7,18 +7,10 @@ runs on every analysed frame. hardware.md §5.2 item 8: track rather than re-rec
 
 from __future__ import annotations
 
+from kiosk.vision.detector import box_iou
 from kiosk.vision.mask import MaskVerdict
 
 Box = tuple[float, float, float, float]
-
-
-def box_iou(a: Box, b: Box) -> float:
-    """Intersection over union of two (x, y, width, height) boxes."""
-    width = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
-    height = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
-    inter = max(width, 0.0) * max(height, 0.0)
-    union = a[2] * a[3] + b[2] * b[3] - inter
-    return inter / union if union > 0 else 0.0
 
 
 class MaskTrack:

@@ -8,7 +8,7 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 import models
-from models.optimise import SMALLEST_NORMAL, flush_subnormal_weights, optimised_model, rewrite_prelu_as_max
+from models.optimise import SMALLEST_NORMAL, flush_subnormal_weights, optimised_model, rewrite_prelu_as_batch_norms
 
 
 def prelu_graph(slope: np.ndarray, scale: np.ndarray) -> onnx.ModelProto:
@@ -34,18 +34,25 @@ def channel_tensor(values: list[float]) -> np.ndarray:
     return np.array(values, dtype=np.float32).reshape(-1, 1, 1)
 
 
-def test_prelu_with_slopes_up_to_one_becomes_max_and_computes_the_same():
-    model = prelu_graph(channel_tensor([0.25, -0.8, 1.0, 0.0]), channel_tensor([1, 1, 1, 1]))
+@pytest.mark.parametrize(
+    ("slopes", "ops"),
+    [
+        ([0.25, -0.8, 1.0, 0.0], ["BatchNormalization", "BatchNormalization", "Relu", "Add"]),
+        ([0.25, 1.1, -2.0, 3.0], ["BatchNormalization", "Relu", "BatchNormalization", "Add"]),
+    ],
+)
+def test_prelu_becomes_scalings_relu_and_add_and_computes_the_same(slopes, ops):
+    model = prelu_graph(channel_tensor(slopes), channel_tensor([1, 1, 1, 1]))
     x = np.random.default_rng(0).standard_normal((1, 4, 4, 4)).astype(np.float32)
     expected = run(model, x)
-    assert rewrite_prelu_as_max(model.graph) == 1
-    assert [node.op_type for node in model.graph.node] == ["Mul", "Mul", "Max"]
-    np.testing.assert_array_equal(run(model, x), expected)
+    assert rewrite_prelu_as_batch_norms(model.graph) == 1
+    assert [node.op_type for node in model.graph.node] == ["Mul", *ops]
+    np.testing.assert_allclose(run(model, x), expected, rtol=1e-6, atol=1e-6)
 
 
-def test_prelu_with_a_slope_above_one_is_left_alone():
-    model = prelu_graph(channel_tensor([0.25, 1.1]), channel_tensor([1, 1]))
-    assert rewrite_prelu_as_max(model.graph) == 0
+def test_prelu_without_one_slope_per_channel_is_left_alone():
+    model = prelu_graph(np.array([0.25], dtype=np.float32), channel_tensor([1, 1]))
+    assert rewrite_prelu_as_batch_norms(model.graph) == 0
     assert [node.op_type for node in model.graph.node] == ["Mul", "PRelu"]
 
 

@@ -1,6 +1,10 @@
+import cv2
 import numpy as np
+import pytest
 
-from kiosk.vision.detector import to_blob
+import models
+from kiosk.vision.detector import REFINE_FACE_PX, FaceDetector, box_iou, to_blob
+from kiosk.vision.session import open_session
 
 
 def test_blob_is_bgr_nchw_padded_to_multiples_of_32():
@@ -24,12 +28,46 @@ def test_finds_the_face_and_its_landmarks_in_an_lfw_photo(pipeline, lfw):
     assert np.all((face.landmarks >= [x, y]) & (face.landmarks <= [x + width, y + height]))
 
 
-def test_large_frames_are_detected_at_reduced_size_and_mapped_back(pipeline, lfw):
-    image = lfw("Abdullah_Gul", 13)
-    small = pipeline.detector.detect(image)[0]
-    big = pipeline.detector.detect(np.kron(image, np.ones((6, 6, 1), dtype=np.uint8)))[0]  # 900×900 > 640
-    assert np.abs(big.landmarks / 6 - small.landmarks).max() < 3.5  # pixels of the small image
+@pytest.fixture(scope="module")
+def yunet(models_dir):
+    return open_session(models.locate(models.load_manifest()["yunet"], models_dir), 1, (1, 3, 32, 32))
 
 
-def test_no_face_in_a_blank_frame(pipeline):
+def one_pass(session) -> FaceDetector:
+    return FaceDetector(session, max_side_px=640, coarse_side_px=640)
+
+
+def test_large_frames_are_detected_at_reduced_size_and_mapped_back(yunet, lfw):
+    big = cv2.resize(lfw("Abdullah_Gul", 13), (900, 900), interpolation=cv2.INTER_CUBIC)
+    scale = 640 / 900
+    at_640 = one_pass(yunet).detect(cv2.resize(big, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA))[0]
+    mapped = one_pass(yunet).detect(big)[0]
+    np.testing.assert_allclose(mapped.landmarks * scale, at_640.landmarks, atol=1e-3)
+    np.testing.assert_allclose(np.array(mapped.box) * scale, at_640.box, atol=1e-3)
+
+
+def test_two_looks_give_the_whole_frame_landmarks_for_a_kiosk_sized_face(yunet, lfw):
+    frame = np.full((480, 640, 3), 110, dtype=np.uint8)
+    face = cv2.resize(lfw("Abdullah_Gul", 13), (240, 240), interpolation=cv2.INTER_CUBIC)  # face about 100 px
+    frame[101:341, 217:457] = face  # corners off the model's 32 px grid
+    whole = one_pass(yunet).detect(frame)
+    two_looks = FaceDetector(yunet, max_side_px=640, coarse_side_px=320).detect(frame)
+    assert len(whole) == len(two_looks) == 1
+    assert max(whole[0].box[2:]) <= REFINE_FACE_PX  # the second look runs at full resolution
+    np.testing.assert_allclose(two_looks[0].landmarks, whole[0].landmarks, atol=0.5)  # only the crop's edge differs
+    assert two_looks[0].score == pytest.approx(whole[0].score, abs=0.01)
+
+
+def test_a_face_larger_than_the_refine_size_is_looked_at_again_scaled_down(yunet, lfw):
+    frame = np.full((480, 640, 3), 110, dtype=np.uint8)
+    frame[5:475, 85:555] = cv2.resize(lfw("Abdullah_Gul", 13), (470, 470), interpolation=cv2.INTER_CUBIC)
+    whole = one_pass(yunet).detect(frame)[0]
+    two_looks = FaceDetector(yunet, max_side_px=640, coarse_side_px=320).detect(frame)
+    assert len(two_looks) == 1 and max(whole.box[2:]) > 1.5 * REFINE_FACE_PX
+    assert box_iou(two_looks[0].box, whole.box) > 0.85
+    assert np.abs(two_looks[0].landmarks - whole.landmarks).max() < 0.1 * whole.box[2]  # a mapping slip would be far off
+
+
+def test_no_face_in_a_blank_frame(pipeline, yunet):
     assert pipeline.detector.detect(np.full((480, 640, 3), 120, dtype=np.uint8)) == []
+    assert FaceDetector(yunet).detect(np.full((960, 1280, 3), 120, dtype=np.uint8)) == []  # both looks

@@ -1,5 +1,6 @@
 from kiosk.vision.mask import MaskVerdict
-from kiosk.vision.tracking import MaskTrack, box_iou
+from kiosk.vision.detector import box_iou
+from kiosk.vision.tracking import MaskTrack
 
 MASKED = MaskVerdict(True, 0.9)
 
