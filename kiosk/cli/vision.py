@@ -111,7 +111,7 @@ def _eval_masks(args: argparse.Namespace) -> int:
 
 def _add_bench_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--repeat", type=int, default=30, help="frames timed per stage")
+    parser.add_argument("--repeat", type=int, default=60, help="rounds timed, each stage once per round")
     _add_models_dir(parser)
 
 
