@@ -23,7 +23,7 @@ class VisionConfig:
     detect_coarse_side_px: int = setting(
         320,
         "larger detection frames are first searched at this size, then each face found is looked at again on a crop"
-        " at full detection resolution (same landmarks, a third of the cost); at or above detect_max_side_px: one pass, pixels",
+        " at full detection resolution (same landmarks, about half the cost); at or above detect_max_side_px: one pass, pixels",
         min=96,
         max=4096,
     )

@@ -21,6 +21,7 @@ REFINE_CONTEXT = 2.0
 REFINE_FACE_PX = 192
 """Faces larger than this (longer box side, pixels) are scaled down to it for the second look: landmarks need no more."""
 MIN_REFINE_IOU = 0.3
+"""The second look's face must overlap the candidate by this much (IoU) to stand for it."""
 
 
 @dataclass(frozen=True)
