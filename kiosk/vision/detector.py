@@ -100,9 +100,7 @@ class FaceDetector:
         blob = to_blob(small)
         outputs = dict(zip(self._outputs, self._session.run(self._outputs, {self._input: blob})))
         height, width = blob.shape[2:]
-        boxes, landmarks, scores = decode(outputs, width, height)
-        keep = scores >= score_threshold
-        boxes, landmarks, scores = boxes[keep], landmarks[keep], scores[keep]
+        boxes, landmarks, scores = decode(outputs, width, height, score_threshold)
         if len(scores) == 0:
             return []
         picked = cv2.dnn.NMSBoxes(boxes.tolist(), scores.tolist(), score_threshold, NMS_IOU)
@@ -130,21 +128,26 @@ def to_blob(image_bgr: np.ndarray) -> np.ndarray:
     return blob
 
 
-def decode(outputs: dict[str, np.ndarray], width: int, height: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """All candidate boxes (N×4 x, y, w, h), landmarks (N×5×2) and scores (N) before thresholding and NMS."""
+def decode(
+    outputs: dict[str, np.ndarray], width: int, height: int, score_threshold: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The candidate boxes (N×4 x, y, w, h), landmarks (N×5×2) and scores (N) at or above the threshold, before NMS.
+
+    Only the cells that pass are decoded: a frame has thousands of cells and a face a few dozen.
+    """
     all_boxes, all_landmarks, all_scores = [], [], []
     for stride in STRIDES:
         columns = width // stride
-        cells = (height // stride) * columns
-        index = np.arange(cells)
-        grid = np.stack([index % columns, index // columns], axis=1).astype(np.float32)
         cls = np.clip(outputs[f"cls_{stride}"][0, :, 0], 0, 1)
         obj = np.clip(outputs[f"obj_{stride}"][0, :, 0], 0, 1)
-        bbox = outputs[f"bbox_{stride}"][0]
-        kps = outputs[f"kps_{stride}"][0].reshape(cells, 5, 2)
+        scores = np.sqrt(cls * obj)
+        cells = np.flatnonzero(scores >= score_threshold)
+        grid = np.stack([cells % columns, cells // columns], axis=1).astype(np.float32)
+        bbox = outputs[f"bbox_{stride}"][0][cells]
+        kps = outputs[f"kps_{stride}"][0][cells].reshape(len(cells), 5, 2)
         centre = (grid + bbox[:, :2]) * stride
         size = np.exp(bbox[:, 2:4]) * stride
         all_boxes.append(np.concatenate([centre - size / 2, size], axis=1))
         all_landmarks.append((grid[:, None, :] + kps) * stride)
-        all_scores.append(np.sqrt(cls * obj))
+        all_scores.append(scores[cells])
     return np.concatenate(all_boxes), np.concatenate(all_landmarks), np.concatenate(all_scores)

@@ -25,6 +25,8 @@ ANCHOR_SIZES = ((0.04, 0.056), (0.08, 0.11), (0.16, 0.22), (0.32, 0.45), (0.64, 
 ANCHOR_RATIOS = (1.0, 0.62, 0.42)
 VARIANCES = (0.1, 0.1, 0.2, 0.2)
 MIN_OVERLAP = 0.3
+LIKELY_ANCHORS = 64
+"""The most confident anchors decoded first; all 5972 only when none of them overlaps the face box."""
 SECOND_VIEW_FROM = 0.005
 
 
@@ -105,8 +107,12 @@ class MaskClassifier:
     def _view(self, image_bgr: np.ndarray, face: np.ndarray) -> MaskVerdict:
         blob = np.ascontiguousarray(image_bgr[:, :, ::-1].transpose(2, 0, 1)[None], dtype=np.float32)
         blob *= 1.0 / 255.0
-        deltas, scores = self._session.run(None, {self._input: blob})
-        return verdict(decode_boxes(deltas[0], self._priors), scores[0], face, self.threshold)
+        deltas, scores = (output[0] for output in self._session.run(None, {self._input: blob}))
+        likely = np.sort(np.argpartition(scores.max(axis=1), -LIKELY_ANCHORS)[-LIKELY_ANCHORS:])
+        boxes = decode_boxes(deltas[likely], self._priors[likely])
+        if (iou(boxes, face) >= MIN_OVERLAP).any():  # then the most confident overlapping anchor is one of them
+            return verdict(boxes, scores[likely], face, self.threshold)
+        return verdict(decode_boxes(deltas, self._priors), scores, face, self.threshold)
 
 
 def verdict(boxes: np.ndarray, scores: np.ndarray, face: np.ndarray, threshold: float) -> MaskVerdict:
