@@ -11,6 +11,9 @@ import cv2
 import numpy as np
 import onnxruntime as ort
 
+Box = tuple[float, float, float, float]
+"""(x, y, width, height) in pixels."""
+
 STRIDES = (8, 16, 32)
 GRID_PX = STRIDES[-1]
 NMS_IOU = 0.3
@@ -28,7 +31,7 @@ MIN_REFINE_IOU = 0.3
 class DetectedFace:
     """One face: `box` is (x, y, width, height) in pixels; `landmarks` is 5×2 (right eye, left eye, nose, right and left mouth corner)."""
 
-    box: tuple[float, float, float, float]
+    box: Box
     landmarks: np.ndarray
     score: float
 
@@ -110,7 +113,7 @@ class FaceDetector:
         ]
 
 
-def box_iou(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+def box_iou(a: Box, b: Box) -> float:
     """Intersection over union of two (x, y, width, height) boxes."""
     width = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
     height = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])

@@ -7,10 +7,8 @@ runs on every analysed frame. hardware.md §5.2 item 8: track rather than re-rec
 
 from __future__ import annotations
 
-from kiosk.vision.detector import box_iou
+from kiosk.vision.detector import Box, box_iou
 from kiosk.vision.mask import MaskVerdict
-
-Box = tuple[float, float, float, float]
 
 
 class MaskTrack:
