@@ -9,6 +9,7 @@ from pathlib import Path
 
 from kiosk.vision import FacePipeline, VisionConfig
 from kiosk.vision.calibrate import calibrate
+from kiosk.vision.evaluate import PAIRS_DETECT_SCORE
 from kiosk.vision.pairs import read_pairs
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
@@ -16,5 +17,5 @@ SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 
 def run() -> dict:
     images = SHARED / "faces-dev" / "lfw-devtest"
-    pipeline = FacePipeline(VisionConfig(detect_score=0.5), SHARED / "models")
+    pipeline = FacePipeline(VisionConfig(detect_score=PAIRS_DETECT_SCORE), SHARED / "models")
     return calibrate(pipeline, read_pairs(images / "pairsDevTest.txt", images))

@@ -83,13 +83,13 @@ def _add_eval_faces_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _eval_faces(args: argparse.Namespace) -> int:
-    from kiosk.vision.evaluate import evaluate_pairs
+    from kiosk.vision.evaluate import PAIRS_DETECT_SCORE, evaluate_pairs
     from kiosk.vision.pairs import read_pairs
 
     if not args.images.is_dir():
         raise UsageError(f"--images {args.images}: not a folder (expected the LFW layout DIR/<name>/<name>_<NNNN>.jpg)")
     pair_list = read_pairs(args.pairs, args.images)
-    report = evaluate_pairs(_pipeline(args.dir, detect_score=0.5), pair_list, args.mask)
+    report = evaluate_pairs(_pipeline(args.dir, detect_score=PAIRS_DETECT_SCORE), pair_list, args.mask)
     _print(report, args.json)
     return EXIT_OK
 
@@ -105,7 +105,7 @@ def _eval_masks(args: argparse.Namespace) -> int:
 
     if not args.photos.is_dir():
         raise UsageError(f"--dir {args.photos}: not a folder (expected with_mask/ and without_mask/ inside)")
-    _print(evaluate_masks(_pipeline(args.dir, detect_score=0.5), args.photos), args.json)
+    _print(evaluate_masks(_pipeline(args.dir), args.photos), args.json)
     return EXIT_OK
 
 

@@ -56,7 +56,7 @@ class FaceDetector:
     def __init__(
         self,
         session: ort.InferenceSession,
-        score_threshold: float = 0.6,
+        score_threshold: float = 0.5,
         max_side_px: int = 640,
         coarse_side_px: int = 320,
     ) -> None:

@@ -6,7 +6,9 @@ import cv2
 import numpy as np
 import pytest
 
+import models
 from kiosk.vision import FacePipeline, VisionConfig
+from kiosk.vision.session import open_session
 
 # LFW faces are about 60 px wide: below the kiosk's default minimum, so tests on them lower it.
 LFW_CONFIG = VisionConfig(min_face_px=40)
@@ -15,6 +17,12 @@ LFW_CONFIG = VisionConfig(min_face_px=40)
 @pytest.fixture(scope="session")
 def pipeline(models_dir: Path) -> FacePipeline:
     return FacePipeline(LFW_CONFIG, models_dir)
+
+
+@pytest.fixture(scope="session")
+def yunet(models_dir: Path):
+    """A YuNet session of its own, for detectors built with other settings than the pipeline's."""
+    return open_session(models.locate(models.load_manifest()["yunet"], models_dir), 1, (1, 3, 32, 32))
 
 
 @pytest.fixture(scope="session")

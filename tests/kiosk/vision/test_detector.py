@@ -2,9 +2,7 @@ import cv2
 import numpy as np
 import pytest
 
-import models
 from kiosk.vision.detector import COARSE_SCORE_FACTOR, REFINE_FACE_PX, FaceDetector, box_iou, to_blob
-from kiosk.vision.session import open_session
 
 
 def test_blob_is_bgr_nchw_padded_to_multiples_of_32():
@@ -26,11 +24,6 @@ def test_finds_the_face_and_its_landmarks_in_an_lfw_photo(pipeline, lfw):
     assert right_eye[0] < nose[0] < left_eye[0]
     assert max(right_eye[1], left_eye[1]) < nose[1] < min(right_mouth[1], left_mouth[1])
     assert np.all((face.landmarks >= [x, y]) & (face.landmarks <= [x + width, y + height]))
-
-
-@pytest.fixture(scope="module")
-def yunet(models_dir):
-    return open_session(models.locate(models.load_manifest()["yunet"], models_dir), 1, (1, 3, 32, 32))
 
 
 def one_pass(session) -> FaceDetector:
