@@ -51,7 +51,7 @@ def _distinct(samples: Iterable[Sample | None]) -> list[Sample]:
     return list({sample.path: sample for sample in samples if sample is not None}.values())
 
 
-def calibrate(pipeline: FacePipeline, pair_list: PairList, fars: tuple[float, ...] = (1e-3, 1e-4, 1e-5)) -> dict[str, object]:
+def calibrate(pipeline: FacePipeline, pair_list: PairList, fars: tuple[float, ...] = (1e-2, 1e-3, 1e-4, 1e-5)) -> dict[str, object]:
     """Thresholds at each false-accept rate for unmasked and masked probes, with the count of impostor scores behind them.
 
     At 1e-5 only a handful of impostor scores lie above the threshold: read it as an estimate.
