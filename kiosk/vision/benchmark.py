@@ -126,6 +126,7 @@ def benchmark(models_dir: Path | None, repeat: int = 60) -> dict[str, object]:
         "detect_max_side_px": pipeline.config.detect_max_side_px,
         "detect_coarse_side_px": pipeline.config.detect_coarse_side_px,
         "mask_track_frames": pipeline.config.mask_track_frames,
+        "mask_int8": pipeline.config.mask_int8,
         "repeat": repeat,
         **stage_times(pipeline, frame, repeat),
         **search_times(repeat),

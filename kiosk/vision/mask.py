@@ -90,6 +90,13 @@ def whole_frame(image_bgr: np.ndarray, box: tuple[float, float, float, float]) -
     return resized, np.array([x / width, y / height, (x + box_width) / width, (y + box_height) / height])
 
 
+def to_input(image_bgr: np.ndarray) -> np.ndarray:
+    """A INPUT_SIZE×INPUT_SIZE BGR view as the model's input: NCHW, RGB, 0..1."""
+    blob = np.ascontiguousarray(image_bgr[:, :, ::-1].transpose(2, 0, 1)[None], dtype=np.float32)
+    blob *= 1.0 / 255.0
+    return blob
+
+
 class MaskClassifier:
     def __init__(self, session: ort.InferenceSession, threshold: float = 0.5) -> None:
         self._session = session
@@ -105,9 +112,7 @@ class MaskClassifier:
         return max(close_up, self._view(*whole_frame(image_bgr, box)), key=lambda v: v.score)
 
     def _view(self, image_bgr: np.ndarray, face: np.ndarray) -> MaskVerdict:
-        blob = np.ascontiguousarray(image_bgr[:, :, ::-1].transpose(2, 0, 1)[None], dtype=np.float32)
-        blob *= 1.0 / 255.0
-        deltas, scores = (output[0] for output in self._session.run(None, {self._input: blob}))
+        deltas, scores = (output[0] for output in self._session.run(None, {self._input: to_input(image_bgr)}))
         likely = np.sort(np.argpartition(scores.max(axis=1), -LIKELY_ANCHORS)[-LIKELY_ANCHORS:])
         boxes = decode_boxes(deltas[likely], self._priors[likely])
         if (iou(boxes, face) >= MIN_OVERLAP).any():  # then the most confident overlapping anchor is one of them

@@ -24,6 +24,7 @@ from kiosk.vision.mask import INPUT_SIZE as MASK_INPUT_SIZE
 from kiosk.vision.mask import MaskClassifier, MaskVerdict
 from kiosk.vision.session import open_session
 from kiosk.vision.synthetic_mask import ENROLMENT_STYLES, render_mask
+from models.quantise import Int8Ranges, RangesError, load_ranges
 
 
 class VisionUnavailable(KioskError):
@@ -70,10 +71,21 @@ class FacePipeline:
         )
         self.embedder = FaceEmbedder(open_session(paths["sface"], threads, (1, 3, ALIGNED_SIZE, ALIGNED_SIZE)))
         self.mask_classifier = (
-            MaskClassifier(open_session(paths["mask"], threads, (1, 3, MASK_INPUT_SIZE, MASK_INPUT_SIZE)), config.mask_score)
+            MaskClassifier(
+                open_session(paths["mask"], threads, (1, 3, MASK_INPUT_SIZE, MASK_INPUT_SIZE), self._mask_ranges(specs["mask"])),
+                config.mask_score,
+            )
             if "mask" in paths
             else None
         )
+
+    def _mask_ranges(self, spec: models.ModelSpec) -> Int8Ranges | None:
+        if not self.config.mask_int8:
+            return None
+        try:
+            return load_ranges("mask", spec.sha256)
+        except RangesError as err:
+            raise VisionUnavailable("mask", f"{err}; or set vision.mask_int8 = false to run the mask model in float") from err
 
     def analyse(self, frame_bgr: np.ndarray) -> FaceObservation | None:
         """The largest face in the frame with its verdicts, or None when there is no face."""

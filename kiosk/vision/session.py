@@ -8,11 +8,14 @@ import numpy as np
 import onnxruntime as ort
 
 from models.optimise import optimised_model
+from models.quantise import Int8Ranges, int8_model
 
 
-def open_session(path: Path, threads: int, warmup_shape: tuple[int, ...]) -> ort.InferenceSession:
-    """A CPU session for the model at `path` (with models.optimise's exact rewrites) using `threads`
-    intra-op threads, warmed up with one zero input.
+def open_session(
+    path: Path, threads: int, warmup_shape: tuple[int, ...], int8_ranges: Int8Ranges | None = None
+) -> ort.InferenceSession:
+    """A CPU session for the model at `path` (with models.optimise's exact rewrites, then int8 convolutions
+    when `int8_ranges` are given) using `threads` intra-op threads, warmed up with one zero input.
 
     The warm-up moves one-time allocation cost out of the first real frame.
     """
@@ -22,7 +25,10 @@ def open_session(path: Path, threads: int, warmup_shape: tuple[int, ...]) -> ort
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3
-    session = ort.InferenceSession(optimised_model(path), options, providers=["CPUExecutionProvider"])
+    model = optimised_model(path)
+    if int8_ranges is not None:
+        model = int8_model(model, int8_ranges)
+    session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
     name = session.get_inputs()[0].name
     session.run(None, {name: np.zeros(warmup_shape, dtype=np.float32)})
     return session

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from kiosk.vision import FacePipeline, Gallery, VisionConfig, VisionUnavailable
+from models import quantise
 from kiosk.vision.demo_faces import demo_faces, masked_probe
 from kiosk.vision.synthetic_mask import ENROLMENT_STYLES
 
@@ -54,6 +55,14 @@ def test_missing_model_turns_the_face_stage_off_with_the_reason(tmp_path, models
         FacePipeline(VisionConfig(), tmp_path)
     assert caught.value.model == "sface"
     assert str(tmp_path) in str(caught.value) and "kiosk models fetch" in str(caught.value)
+
+
+def test_missing_int8_ranges_turn_the_face_stage_off_naming_the_float_setting(tmp_path, models_dir, monkeypatch):
+    monkeypatch.setattr(quantise, "RANGES_DIR", tmp_path)
+    with pytest.raises(VisionUnavailable, match="mask_int8_ranges.json: missing .*set vision.mask_int8 = false") as caught:
+        FacePipeline(VisionConfig(), models_dir)
+    assert caught.value.model == "mask"
+    assert FacePipeline(VisionConfig(mask_int8=False), models_dir).mask_classifier is not None
 
 
 def test_demo_person_is_recognised_with_a_mask_and_a_stranger_is_denied(models_dir):

@@ -1,0 +1,20 @@
+import onnx
+
+import models
+from models import quantise
+from models.calibrate_int8 import main
+from models.optimise import optimised_model
+from models.quantise import load_ranges, quantized_tensors
+
+
+def test_calibration_writes_ranges_for_every_quantized_tensor_of_the_mask_model(tmp_path, shared_dir, models_dir, monkeypatch, capsys):
+    monkeypatch.setattr(quantise, "RANGES_DIR", tmp_path)
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for path in sorted((shared_dir / "faces-dev" / "lfw-devtest").rglob("*.jpg"))[:4]:
+        (photos / path.name).write_bytes(path.read_bytes())
+    assert main(["--images", str(photos), "--step", "1", "--models-dir", str(models_dir)]) == 0
+    spec = models.load_manifest()["mask"]
+    ranges = load_ranges("mask", spec.sha256)
+    assert quantized_tensors(onnx.load_from_string(optimised_model(models.locate(spec, models_dir)))) <= set(ranges.ranges)
+    assert "from 4 photos in photos/" in ranges.calibration and "tensor ranges" in capsys.readouterr().out
