@@ -107,10 +107,11 @@ def measure_ranges(model_bytes: bytes, inputs: Iterable[np.ndarray]) -> dict[str
         )
         calibrator.collect_data(_Feed(model.graph.input[0].name, inputs))
         measured = calibrator.compute_data()
+    wanted = quantized_tensors(model)
     return {
         name: (float(np.min(data.range_value[0])), float(np.max(data.range_value[1])))
         for name, data in measured.data.items()
-        if name in quantized_tensors(model)
+        if name in wanted
     }
 
 

@@ -91,7 +91,7 @@ def whole_frame(image_bgr: np.ndarray, box: tuple[float, float, float, float]) -
 
 
 def to_input(image_bgr: np.ndarray) -> np.ndarray:
-    """A INPUT_SIZE×INPUT_SIZE BGR view as the model's input: NCHW, RGB, 0..1."""
+    """An INPUT_SIZE×INPUT_SIZE BGR view as the model's input: NCHW, RGB, 0..1."""
     blob = np.ascontiguousarray(image_bgr[:, :, ::-1].transpose(2, 0, 1)[None], dtype=np.float32)
     blob *= 1.0 / 255.0
     return blob
