@@ -3,9 +3,10 @@
     python -m models.calibrate_int8 --images ../shared/faces-dev/lfw-devtest [--step 8] [--models-dir DIR]
 
 The inputs are what the mask check feeds the model at the gate: the close-up crop around each detected
-face and, for every second photo, the whole frame; every second photo wears a synthetic mask (the
-enrolment styles in turn), so both classes are covered. Only the resulting ranges are kept, never the
-photos. Keep the photos used here out of `kiosk eval masks`' folder so that evaluation stays held out.
+face and, for every second photo, a whole-frame view (of the photo itself, or of the photo pasted into a
+camera-sized frame); every second photo wears a synthetic mask (the enrolment styles in turn), so both
+classes are covered. Only the resulting ranges are kept, never the photos. Keep the photos used here out
+of `kiosk eval masks`' folder so that evaluation stays held out.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,16 +22,18 @@ import models
 from models.optimise import optimised_model
 from models.quantise import Int8Ranges, measure_ranges, save_ranges
 
+if TYPE_CHECKING:  # kiosk.vision loads OpenCV and onnxruntime; the script imports it only when it runs
+    from kiosk.vision.detector import Box
+    from kiosk.vision.pipeline import FacePipeline
+
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp"}
-
-
 FRAME_SIZE = (640, 480)
 FRAME_FACE_SCALES = (0.75, 1.5, 2.5)
 """Photos are also pasted into camera-sized frames at these scales (LFW faces of about 60 px become 45–150 px),
 so the whole-frame view's finer output layers see confident faces too, not only the close-up's coarse ones."""
 
 
-def calibration_inputs(pipeline, photos: list[Path]) -> Iterator[np.ndarray]:
+def calibration_inputs(pipeline: FacePipeline, photos: list[Path]) -> Iterator[np.ndarray]:
     """The mask model's inputs for `photos`, as the mask check would build them (photos without a face are skipped).
 
     Each photo gives its close-up; every second one also a whole-frame view, of the photo itself or of the
@@ -55,7 +59,7 @@ def calibration_inputs(pipeline, photos: list[Path]) -> Iterator[np.ndarray]:
             yield to_input(whole_frame(frame, box)[0])
 
 
-def in_camera_frame(image: np.ndarray, box: tuple[float, float, float, float], scale: float):
+def in_camera_frame(image: np.ndarray, box: Box, scale: float) -> tuple[np.ndarray, Box]:
     """`image` scaled by `scale` on a grey FRAME_SIZE frame (cropped to fit), and `box` moved with it."""
     import cv2
 
@@ -69,6 +73,7 @@ def in_camera_frame(image: np.ndarray, box: tuple[float, float, float, float], s
 
 def main(argv: list[str] | None = None) -> int:
     from kiosk.vision import FacePipeline, VisionConfig
+    from kiosk.vision.evaluate import PAIRS_DETECT_SCORE
 
     parser = argparse.ArgumentParser(prog="python -m models.calibrate_int8", description=__doc__.splitlines()[0])
     parser.add_argument("--images", type=Path, required=True, help="folder of face photos (searched recursively)")
@@ -78,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     photos = sorted(p for p in args.images.rglob("*") if p.suffix.lower() in PHOTO_SUFFIXES)[:: max(args.step, 1)]
     if not photos:
         parser.error(f"--images {args.images}: no JPEG, PNG or BMP photos found")
-    pipeline = FacePipeline(VisionConfig(detect_score=0.35, mask_int8=False), args.models_dir)
+    # LFW-like photos, some with synthetic masks: the same low face-score bar as `kiosk eval faces`
+    pipeline = FacePipeline(VisionConfig(detect_score=PAIRS_DETECT_SCORE, mask_int8=False), args.models_dir)
     spec = models.load_manifest()["mask"]
     inputs = list(calibration_inputs(pipeline, photos))
     ranges = measure_ranges(optimised_model(models.locate(spec, pipeline.models_dir)), inputs)
