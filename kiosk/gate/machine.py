@@ -7,6 +7,10 @@ added later plugs in by reporting outcomes for a check named in the policy.
 A visit starts when the policy's first check reports (usually the credential) and ends with
 exactly one decision: granted once every required check passed, denied at the first failed or
 unavailable check, or denied when the visit times out.
+
+The lock is released only for `unlock_s` after a grant or `exit_unlock_s` after an exit press. A
+new visit relocks a lock still released for someone else, and every denial drives the lock, so a
+person being denied never finds the door open.
 """
 
 from __future__ import annotations
@@ -153,8 +157,9 @@ class GateMachine:
             return [Show(event.outcome.message)]
         if event.outcome.status is Status.UNAVAILABLE:
             return [Show(f"Out of service: {event.outcome.message}")]
+        relock = self._lock("new-visit") if self._unlocked_until is not None else []
         self._visit = _Visit(started_at=event.at, deadline=event.at + self._policy.visit_timeout_s)
-        return [StartVisit(event.outcome.holder_id)] + self._advance(event.at, event.check, event.outcome)
+        return relock + [StartVisit(event.outcome.holder_id)] + self._advance(event.at, event.check, event.outcome)
 
     def _advance(self, now: float, check: str, outcome: Outcome) -> list[Command]:
         assert self._visit is not None
@@ -206,7 +211,8 @@ class GateMachine:
         reasons = (outcome.reason, *extra_reasons)
         decision = self._decision(now, visit, "denied", reasons, message, f"DENIED {outcome.reason}: {outcome.detail}")
         self._end_visit(now)
-        return [Record(decision), Show(message), Say(message), Indicate("red")]
+        self._unlocked_until = None  # driven even when already locked: a denial never leaves the door released
+        return [Lock("denied"), Record(decision), Show(message), Say(message), Indicate("red")]
 
     def _decision(
         self, now: float, visit: _Visit, verdict: str, reasons: tuple[str, ...], message: str, detail: str

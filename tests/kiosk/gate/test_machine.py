@@ -198,3 +198,50 @@ def test_the_machine_listens_to_the_first_check_between_visits_and_to_all_during
     machine.handle(CheckReported(1.5, "temperature", temperature(36.5)))
     assert not machine.listens_to("credential", 2.0), "the verdict is still held"
     assert machine.listens_to("credential", 3.5)
+
+
+def test_a_new_visit_relocks_a_lock_still_released_for_the_previous_grant() -> None:
+    machine = GateMachine(POLICY)
+    machine.handle(CheckReported(1.0, "credential", passed("ref-1")))
+    machine.handle(CheckReported(1.5, "temperature", temperature(36.5)))
+    assert machine.is_unlocked
+    commands = machine.handle(CheckReported(3.6, "credential", passed("ref-2")))
+    assert commands[0] == Lock("new-visit"), "the lock is driven before the new visit starts"
+    assert StartVisit(None) in commands
+    assert not machine.is_unlocked
+
+
+def test_a_new_visit_relocks_a_lock_released_by_the_exit_button() -> None:
+    machine = GateMachine(POLICY)
+    machine.handle(ExitPressed(1.0))
+    assert Lock("new-visit") in machine.handle(CheckReported(2.0, "credential", passed()))
+    assert not machine.is_unlocked
+
+
+def test_a_stranger_denied_right_after_a_grant_is_denied_behind_a_locked_door() -> None:
+    policy = GatePolicy(**{**POLICY.__dict__, "checks": ("credential", "face")})
+    machine = GateMachine(policy)
+    relay_unlocked = False
+    mismatch = Outcome(Status.FAILED, "face-mismatch", "face does not match the pass holder", "Your face does not match this pass.")
+    script = [
+        CheckReported(0.0, "credential", passed("alice")),
+        CheckReported(0.5, "face", passed("alice")),
+        CheckReported(4.0, "credential", passed("stranger")),
+        CheckReported(4.5, "face", mismatch),
+    ]
+    for event in script:
+        for command in machine.handle(event):
+            relay_unlocked = isinstance(command, Unlock) or (relay_unlocked and not isinstance(command, Lock))
+            if isinstance(command, Record) and command.decision.verdict == "denied":
+                assert not relay_unlocked, f"denied at {event.at} s while the lock was released"
+    assert not relay_unlocked
+
+
+def test_a_denial_relocks_a_lock_released_during_the_visit() -> None:
+    machine = GateMachine(POLICY)
+    machine.handle(CheckReported(1.0, "credential", passed()))
+    machine.handle(ExitPressed(1.5))
+    assert machine.is_unlocked
+    commands = machine.handle(CheckReported(2.0, "temperature", temperature(38.4)))
+    assert commands[0] == Lock("denied"), "the lock is driven before the denial is shown"
+    assert not machine.is_unlocked
