@@ -20,3 +20,7 @@ class ConfigError(KioskError, ValueError):
 
 class UsageError(KioskError, ValueError):
     """A command-line argument or input file is not what the command expects."""
+
+
+class CapabilityUnavailable(KioskError):
+    """A capability cannot run (a model file missing, say); the gate denies every visit that needs its checks."""

@@ -7,6 +7,13 @@ from typing import Any
 from kiosk.demo.world import DemoWorld
 
 
+def face_stage_note(world: DemoWorld) -> str:
+    """One line on the face stage; when it cannot run, why, and that the face check then denies."""
+    if world.face_pipeline is None:
+        return f"face stage {world.face_stage} (every visit is denied face-unavailable)"
+    return f"face stage {world.face_stage}"
+
+
 def demo_summary(world: DemoWorld) -> dict[str, Any]:
     started = world.timeline.started_at
     relay = [
@@ -22,7 +29,7 @@ def demo_summary(world: DemoWorld) -> dict[str, Any]:
         "relay": relay,
         "alarms": world.timeline.alarms,
         "final_relay": "unlocked" if world.door.is_unlocked else "locked",
-        "notes": [f"face stage {world.face_stage}"],
+        "notes": [face_stage_note(world)],
     }
 
 
@@ -37,7 +44,7 @@ def demo_timeline(world: DemoWorld) -> str:
     for t, kind, detail in world.timeline.notes:
         if kind in ("alarm-raised", "alarm-cleared", "exit-button"):
             rows.append((t, f"{kind:8} {detail}"))
-    lines = [f"Simulated gate '{world.config.gate.gate_id}': checks {', '.join(world.config.gate.checks)}; face stage {world.face_stage}", ""]
+    lines = [f"Simulated gate '{world.config.gate.gate_id}': checks {', '.join(world.config.gate.checks)}", face_stage_note(world), ""]
     lines += [f"{t:7.1f} s   {text}" for t, text in sorted(rows, key=lambda row: row[0])]
     lines += ["", f"Door relay at the end: {'unlocked' if world.door.is_unlocked else 'locked'}."]
     return "\n".join(lines)

@@ -24,6 +24,7 @@ from kiosk.service.recording import StoreRecorder
 from kiosk.service.sources.credential import build_credential_source
 from kiosk.service.sources.face import FaceSource, GalleryLoader
 from kiosk.service.sources.temperature import TemperatureSource
+from kiosk.service.sources.unavailable import UnavailableSource
 from kiosk.storage.config import StorageConfig
 from kiosk.storage.storage import Storage
 from kiosk.thermal.estimator import TemperatureEstimator
@@ -81,8 +82,8 @@ class DemoWorld:
     storage: Storage
     runner: GateRunner
     timeline: Timeline
-    face_pipeline: FacePipeline | None  # None when the face stage is off
-    face_stage: str  # "on", or "off: why"
+    face_pipeline: FacePipeline | None  # None when the face stage is unavailable
+    face_stage: str  # "on", or "unavailable: why"
 
     def run_for(self, seconds: float, step_s: float) -> None:
         """Advance simulated time, running one gate loop turn per step."""
@@ -91,8 +92,8 @@ class DemoWorld:
             self.runner.step()
 
 
-def demo_config(workdir: Path, models_dir: str, with_face: bool) -> KioskConfig:
-    checks = ["credential", "face", "temperature"] if with_face else ["credential", "temperature"]
+def demo_config(workdir: Path, models_dir: str) -> KioskConfig:
+    checks = ["credential", "face", "temperature"]
     gate = GateConfig(gate_id="demo-entrance", checks=checks, unlock_s=4.0, held_open_alarm_s=10.0, exit_unlock_s=4.0)
     base = KioskConfig()
     return replace(
@@ -109,30 +110,34 @@ def demo_config(workdir: Path, models_dir: str, with_face: bool) -> KioskConfig:
 
 
 def build_world(workdir: Path, models_dir: str) -> DemoWorld:
-    """The gate with every capability; the face stage is left out (and says why) when its models are missing.
+    """The gate with every capability; when the face models are missing the face check reports
+    unavailable (and says why), so every visit is denied face-unavailable, as at a real gate.
 
     The trust directory under `workdir` must already hold the issuer's key.
     """
     clock = ManualClock(wall_offset_s=DEMO_START.timestamp())
     pipeline: FacePipeline | None = None
-    face_stage = "on"
+    why_unavailable = ""
     try:
         pipeline = FacePipeline(VisionConfig(models_dir=models_dir))
     except VisionUnavailable as err:
-        face_stage = f"off: {err}"
-    config = demo_config(workdir, models_dir, with_face=pipeline is not None)
+        why_unavailable = str(err)
+    config = demo_config(workdir, models_dir)
     storage = Storage.open(config.storage, clock)
     door = SimulatedDoor(config.door, clock)
     camera = SimulatedCamera(config.camera, clock)
     thermometer = SimulatedThermometer(config.thermometer, clock, seed=7)
     feedback = SimulatedFeedback(config.feedback, clock)
     timeline = Timeline(StoreRecorder(storage, config.gate.gate_id), clock, started_at=clock.monotonic())
-    sources: list[CheckSource] = [build_credential_source(config, clock, storage)]
+    face: CheckSource = UnavailableSource(("face",), why_unavailable)
     if pipeline is not None:
         loader = GalleryLoader(storage, config.vision.unmasked_threshold, config.vision.masked_threshold)
-        analyser = FrameAnalyser(pipeline, config.vision.unchanged_frame_level)
-        sources.append(FaceSource(analyser, loader, config.vision.mask_policy))
-    sources.append(TemperatureSource(thermometer, TemperatureEstimator(config.thermal), keep_values=False))
+        face = FaceSource(FrameAnalyser(pipeline, config.vision.unchanged_frame_level), loader, config.vision.mask_policy)
+    sources: list[CheckSource] = [
+        build_credential_source(config, clock, storage),
+        face,
+        TemperatureSource(thermometer, TemperatureEstimator(config.thermal), keep_values=False),
+    ]
     machine = GateMachine(GatePolicy.from_config(config.gate))
     runner = GateRunner(machine, door, feedback, camera, sources, timeline, clock)
-    return DemoWorld(clock, config, camera, thermometer, door, feedback, storage, runner, timeline, pipeline, face_stage)
+    return DemoWorld(clock, config, camera, thermometer, door, feedback, storage, runner, timeline, pipeline, f"unavailable: {why_unavailable}" if why_unavailable else "on")

@@ -17,12 +17,13 @@ from hardware.door import Door, open_door
 from hardware.feedback import open_feedback
 from kiosk.config.dump import dump_config
 from kiosk.config.schema import KioskConfig
-from kiosk.errors import ConfigError
+from kiosk.errors import CapabilityUnavailable, ConfigError
 from kiosk.gate.machine import GateMachine
 from kiosk.gate.policy import GatePolicy
 from kiosk.gate.runner import CheckSource, GateRunner, Recorder
 from kiosk.service.publisher import MqttPublisher
 from kiosk.service.recording import StoreRecorder, last_run_was_clean
+from kiosk.service.sources.unavailable import UnavailableSource
 from kiosk.service.systemd import SystemdNotifier
 from kiosk.storage.storage import Storage
 
@@ -38,6 +39,11 @@ SOURCE_BUILDERS: dict[str, str] = {
 
 
 def build_sources(config: KioskConfig, clock: Clock, storage: Storage) -> list[CheckSource]:
+    """One source per capability named in gate.checks.
+
+    A capability that cannot run (CapabilityUnavailable) is replaced by a source that reports its
+    checks unavailable, so every visit that needs them is denied: a check is never dropped.
+    """
     sources: list[CheckSource] = []
     for check in config.gate.checks:
         if any(check in source.checks for source in sources):
@@ -48,7 +54,12 @@ def build_sources(config: KioskConfig, clock: Clock, storage: Storage) -> list[C
             raise ConfigError([f"gate.checks: check {check!r} has no capability installed in this build (available: {available})"])
         module_name, _, function_name = spec.partition(":")
         build: Callable[[KioskConfig, Clock, Storage], CheckSource] = getattr(importlib.import_module(module_name), function_name)
-        sources.append(build(config, clock, storage))
+        try:
+            sources.append(build(config, clock, storage))
+        except CapabilityUnavailable as err:
+            served = tuple(c for c in config.gate.checks if SOURCE_BUILDERS.get(c) == spec)
+            logger.error("%s check unavailable, every visit will be denied %s-unavailable: %s", check, check, err)
+            sources.append(UnavailableSource(served, str(err)))
     return sources
 
 

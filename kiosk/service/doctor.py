@@ -92,7 +92,9 @@ def probe_thermometer(config: KioskConfig, clock: Clock) -> Finding:
 
 
 def probe_models(config: KioskConfig, clock: Clock) -> Finding:
-    if "face" not in config.gate.checks and "mask" not in config.gate.checks:
+    """The face stage's models; without them the face and mask checks deny every visit, as `kiosk run` does."""
+    needed = [check for check in config.gate.checks if check in ("face", "mask")]
+    if not needed:
         return Finding("models", True, "no face check configured")
     import models
 
@@ -106,7 +108,9 @@ def probe_models(config: KioskConfig, clock: Clock) -> Finding:
         except models.ModelError as err:
             problems.append(str(err))
     if problems:
-        return Finding("models", False, "; ".join(problems), f"obtain each model as its message says, into {directory}")
+        denied = ", ".join(f"{check}-unavailable" for check in needed)
+        detail = f"{' and '.join(needed)} check unavailable, every visit will be denied ({denied}): {'; '.join(problems)}"
+        return Finding("models", False, detail, f"obtain each model as its message says, into {directory}")
     return Finding("models", True, f"{', '.join(wanted)} present and verified in {directory}")
 
 

@@ -1,8 +1,8 @@
 """The face stage: detect → quality gates → align → mask check → embed, on one BGR frame.
 
 `FacePipeline(config, models_dir)` loads the three ONNX models once (sha256-checked) and raises
-VisionUnavailable, naming the model, the folder and the fix, when one cannot be used; the gate turns
-that into "face stage off: …" and carries on without faces.
+VisionUnavailable, naming the model, the folder and the fix, when one cannot be used; the gate then
+denies every visit that needs the face or mask check with "face-unavailable" and says why.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 import models
-from kiosk.errors import KioskError
+from kiosk.errors import CapabilityUnavailable, KioskError
 from kiosk.vision import quality
 from kiosk.vision.align import ALIGNED_SIZE, align_face
 from kiosk.vision.config import VisionConfig
@@ -27,7 +27,7 @@ from kiosk.vision.synthetic_mask import ENROLMENT_STYLES, render_mask
 from models.quantise import Int8Ranges, RangesError, load_ranges
 
 
-class VisionUnavailable(KioskError):
+class VisionUnavailable(CapabilityUnavailable):
     """A model the face stage needs is missing or corrupt; `model` names it, the message says where and how to fix."""
 
     def __init__(self, model: str, detail: str) -> None:

@@ -54,13 +54,30 @@ def test_demo_unlocks_only_for_the_grant_and_the_exit_button(summary: dict[str, 
     assert [alarm["kind"] for alarm in summary["alarms"]] == ["door-held-open"]
 
 
-def test_demo_without_models_reports_the_face_stage_off_and_still_runs(tmp_path: Path) -> None:
-    result = run_demo(tmp_path / "no-models", "--json")
+def test_demo_without_models_denies_every_face_checked_visit_and_says_why(tmp_path: Path) -> None:
+    empty = tmp_path / "no-models"
+    empty.mkdir()
+    result = run_demo(empty, "--json")
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
-    assert any(note.startswith("face stage off:") and "kiosk models fetch" in note for note in summary["notes"])
-    assert by_subject(summary)["bob (edited pass)"]["verdict"] == "denied"
+    assert {"decisions", "relay", "alarms", "final_relay", "notes"} <= summary.keys()
+    [note] = [note for note in summary["notes"] if note.startswith("face stage unavailable:")]
+    assert "model 'yunet' missing" in note and str(empty) in note and "kiosk models fetch" in note
+    decisions = by_subject(summary)
+    for who in ("alice (masked, rotating pass on her phone)", "mallory (alice's paper pass, her own face)", "alice again, feverish"):
+        assert decisions[who]["reasons"] == ["face-unavailable"], who
+    assert {d["verdict"] for d in summary["decisions"]} == {"denied"}
+    unlocks = [edge["t"] for edge in summary["relay"] if edge["state"] == "unlocked"]
+    assert len(unlocks) == 1, "only the exit button releases the lock"
     assert summary["final_relay"] == "locked"
+
+
+def test_demo_timeline_without_models_says_why_the_face_check_denies(tmp_path: Path) -> None:
+    result = run_demo(tmp_path / "no-models")
+    assert result.returncode == 0, result.stderr
+    header = result.stdout.splitlines()[1]
+    assert header.startswith("face stage unavailable: model 'yunet' missing") and "face-unavailable" in header
+    assert "GRANTED" not in result.stdout
 
 
 def test_demo_timeline_is_readable(models_dir: Path) -> None:
