@@ -53,7 +53,7 @@ class Door(Protocol):
 
 @dataclass(frozen=True)
 class ScriptedInput:
-    at_s: float = setting(0.0, "when the input changes, seconds after the door was opened", min=0)
+    at_s: float = setting(0.0, "when the input changes, seconds after the door was opened", min=0, max=86400)
     input: Literal["door_contact", "exit_button"] = setting("exit_button", "which input changes")
     active: bool = setting(True, "door_contact: true = door open; exit_button: true = pressed")
 

@@ -9,7 +9,7 @@ from typing import Any
 
 
 def dump_config(config: Any) -> str:
-    """TOML text for a config dataclass, with every default filled in and secrets shown as "<redacted>"."""
+    """TOML text for a config dataclass: every key, defaults filled in, unset keys commented out, secrets shown as "<redacted>"."""
     lines: list[str] = []
     _dump_table(config, [], lines)
     return "\n".join(lines).strip() + "\n"
@@ -23,10 +23,12 @@ def _dump_table(table: Any, path: list[str], lines: list[str]) -> None:
         if dataclasses.is_dataclass(value):
             subtables.append((field.name, value))
             continue
+        help_text = field.metadata.get("help")
         if value is None:
+            # TOML has no null: an unset key is listed commented out, so the output still names every key.
+            scalars.append(f"# {field.name} =  # not set{f'; {help_text}' if help_text else ''}")
             continue
         shown = '"<redacted>"' if field.metadata.get("secret") else _toml_value(value)
-        help_text = field.metadata.get("help")
         comment = f"  # {help_text}" if help_text else ""
         scalars.append(f"{field.name} = {shown}{comment}")
     if path and scalars:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import enum
+import math
 import re
 import tomllib
 import types
@@ -27,15 +28,25 @@ from kiosk.errors import ConfigError
 T = TypeVar("T")
 
 _MISSING = dataclasses.MISSING
+MAX_CONFIG_BYTES = 1 << 20  # a real config is a few kilobytes; this stops /dev/zero and similar
 
 
 def load_config(cls: type[T], path: str | Path) -> T:
     """Read a TOML file into `cls`; raise ConfigError listing every problem with its line."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            data = file.read(MAX_CONFIG_BYTES + 1)
     except OSError as err:
         raise ConfigError([f"cannot read the file: {err.strerror or err}"], source=str(path)) from err
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError([f"larger than {MAX_CONFIG_BYTES} bytes (expected a kiosk config of a few kilobytes)"], source=str(path))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        problem = f"line {line}: byte 0x{data[err.start]:02x} is not UTF-8 text (expected a TOML file, which is UTF-8)"
+        raise ConfigError([problem], source=str(path)) from err
     return parse_config(cls, text, source=str(path))
 
 
@@ -45,6 +56,8 @@ def parse_config(cls: type[T], text: str, source: str = "config") -> T:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ConfigError([f"not valid TOML: {err}"], source=source) from err
+    except RecursionError as err:
+        raise ConfigError(["not valid TOML: arrays or tables nested too deep (expected a flat kiosk config)"], source=source) from err
     problems: list[_Problem] = []
     result = _convert_dataclass(cls, data, "", problems)
     if problems:
@@ -69,7 +82,12 @@ class _Problem:
 
 
 def _format_problem(problem: _Problem, text: str) -> str:
-    line = _find_line(text, problem.path) if text else None
+    """The problem with the line of its key, or of the nearest enclosing table (a missing key has no line)."""
+    line = None
+    parts = problem.path.split(".")
+    while text and parts and line is None:
+        line = _find_line(text, ".".join(parts))
+        parts.pop()
     where = f"line {line}: " if line else ""
     return f"{where}{problem.path}{problem.message}"
 
@@ -126,8 +144,11 @@ def _convert_dataclass(cls: type, data: Any, path: str, problems: list[_Problem]
         return None
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
+    moved = getattr(cls, "moved_keys", {})
     for key in data:
-        if key not in fields:
+        if key in moved and key not in fields:
+            problems.append(_Problem(_join(path, key), f": unknown key (the setting moved: use {moved[key]})"))
+        elif key not in fields:
             close = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
             hint = f" (did you mean '{close[0]}'?)" if close else f" (valid keys: {', '.join(sorted(fields))})"
             problems.append(_Problem(_join(path, key), f": unknown key{hint}"))
@@ -213,8 +234,27 @@ def _convert_tagged(options: list[type], value: Any, path: str, problems: list[_
         hint_text = f" (did you mean '{close[0]}'?)" if close else ""
         got = f" = {_show(driver)}" if driver is not None else " is missing"
         problems.append(_Problem(_join(path, "driver"), f"{got}: expected one of {choices}{hint_text}"))
+        _check_without_driver(options, value, path, problems)
         return None
     return _convert_dataclass(by_driver[driver], value, path, problems)
+
+
+def _check_without_driver(options: list[type], value: Mapping[str, Any], path: str, problems: list[_Problem]) -> None:
+    """With no usable driver, still report every other key no driver knows and every value no driver accepts."""
+    fields = {}
+    for option in reversed(options):  # the first driver that declares a key decides its type
+        hints = typing.get_type_hints(option)
+        fields.update({f.name: (hints[f.name], f.metadata) for f in dataclasses.fields(option) if f.init and f.name != "driver"})
+    for key, item in value.items():
+        if key == "driver":
+            continue
+        if key not in fields:
+            close = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else f"valid keys: {', '.join(sorted(fields))}"
+            problems.append(_Problem(_join(path, key), f": unknown key for every driver ({hint})"))
+            continue
+        hint, meta = fields[key]
+        _convert(hint, item, _join(path, key), meta, problems)
 
 
 def _convert_scalar(hint: Any, value: Any, path: str, meta: Mapping[str, Any], problems: list[_Problem]) -> Any:
@@ -226,6 +266,11 @@ def _convert_scalar(hint: Any, value: Any, path: str, meta: Mapping[str, Any], p
     elif hint is float:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
         value = float(value) if ok else value
+        if ok and not math.isfinite(value):
+            low, high = meta.get("min"), meta.get("max")
+            expected = "a finite number" if low is None and high is None else _range_text(low, high, "a number")
+            problems.append(_Problem(path, f" = {value}: expected {expected}"))
+            return None
     elif hint in (str, Path):
         ok = isinstance(value, str)
         value = Path(value) if ok and hint is Path else value
@@ -237,14 +282,17 @@ def _convert_scalar(hint: Any, value: Any, path: str, meta: Mapping[str, Any], p
     low, high = meta.get("min"), meta.get("max")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if (low is not None and value < low) or (high is not None and value > high):
-            problems.append(_Problem(path, f" = {value}: expected {_range_text(low, high)}"))
+            kind = "an integer" if hint is int else "a number"
+            problems.append(_Problem(path, f" = {value}: expected {_range_text(low, high, kind)}"))
             return None
     return value
 
 
-def _range_text(low: float | None, high: float | None) -> str:
+def _range_text(low: float | None, high: float | None, kind: str) -> str:
     if low is not None and high is not None:
-        return f"a value from {low} to {high}"
+        return f"{kind} from {low} to {high}"
     if low is not None:
-        return f"a value of at least {low}"
-    return f"a value of at most {high}"
+        return f"{kind} of at least {low}"
+    if high is not None:
+        return f"{kind} of at most {high}"
+    return kind

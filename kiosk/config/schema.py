@@ -12,7 +12,7 @@ from hardware.settings import setting
 from hardware.thermometer import SimulatedThermometerConfig, ThermometerConfig
 from kiosk.privacy.config import PrivacyConfig
 from kiosk.storage.config import StorageConfig
-from kiosk.credentials.config import CredentialsConfig
+from kiosk.credentials.config import DEFAULT_GATE_ID, CredentialsConfig
 from kiosk.thermal.config import ThermalConfig
 from kiosk.qr.config import QrConfig
 from kiosk.vision.config import VisionConfig
@@ -22,7 +22,7 @@ CHECK_NAMES = ("credential", "face", "mask", "temperature")
 
 @dataclass(frozen=True)
 class GateConfig:
-    gate_id: str = setting("main-entrance", "name of this gate, recorded with every decision")
+    gate_id: str = setting(DEFAULT_GATE_ID, "name of this gate, recorded with every decision and checked against kiosk passes' gate list")
     checks: list[str] = setting(
         ["credential", "temperature"], "checks a person must pass, in the order they are asked for"
     )
@@ -72,12 +72,5 @@ class KioskConfig:
     privacy: PrivacyConfig = setting(PrivacyConfig(), "data controller, purpose and what may leave the device")
     credentials: CredentialsConfig = setting(CredentialsConfig(), "signed credentials: trust store, formats, kiosk passes")
 
-    def validate(self) -> list[str]:
-        if self.credentials.gate_id != self.gate.gate_id:
-            return [
-                f"credentials.gate_id = {self.credentials.gate_id!r}: expected the same name as gate.gate_id "
-                f"({self.gate.gate_id!r}), which kiosk passes are checked against"
-            ]
-        return []
     qr: QrConfig = setting(QrConfig(), "QR code reading: decoding stages, time budget per frame, debounce")
     vision: VisionConfig = setting(VisionConfig(), "face detection, mask check, recognition and its thresholds")

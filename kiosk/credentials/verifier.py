@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kiosk.credentials import dcc, kiosk_pass, shc
-from kiosk.credentials.config import CredentialsConfig
+from kiosk.credentials.config import DEFAULT_GATE_ID, CredentialsConfig
 from kiosk.credentials.trust import TrustStore
 from kiosk.credentials.verdict import Accepted, Rejected, Verification
 from kiosk.errors import ConfigError
@@ -25,9 +25,11 @@ class CredentialVerifier:
     presentation, not once per camera frame.
     """
 
-    def __init__(self, trust_store: TrustStore, config: CredentialsConfig) -> None:
+    def __init__(self, trust_store: TrustStore, config: CredentialsConfig, *, gate_id: str = DEFAULT_GATE_ID) -> None:
+        """`gate_id` is the gate kiosk passes must list: the service passes gate.gate_id."""
         self._trust = trust_store
         self._config = config
+        self._gate_id = gate_id
         self._pseudonym_key = _pseudonym_key(config.pseudonym_key_file)
         self._replays = kiosk_pass.ReplayGuard()
 
@@ -85,7 +87,7 @@ class CredentialVerifier:
         else:
             accepted, claims = kiosk_pass.verify_pass(text, config.pass_prefix, at, trust, config.clock_skew_s)
             step = None
-        if not claims.allows(config.gate_id, config.zone):
+        if not claims.allows(self._gate_id, config.zone):
             raise Rejected("policy", "gate-not-allowed", "This pass does not open this gate.")
         if step is not None:
             oldest = kiosk_pass.oldest_live_step(at, config.dynamic_window_s)

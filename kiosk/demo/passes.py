@@ -29,8 +29,9 @@ class RotatingPass:
 class DemoIssuer:
     """Signs passes with a key made for this run; `write_trust` puts its public key where the gate looks."""
 
-    def __init__(self, config: CredentialsConfig, issued_at: datetime) -> None:
+    def __init__(self, config: CredentialsConfig, gate_id: str, issued_at: datetime) -> None:
         self._config = config
+        self._gate_id = gate_id
         self._key = ed25519.Ed25519PrivateKey.generate()
         self._issued_at = issued_at
 
@@ -48,7 +49,7 @@ class DemoIssuer:
             issued_at=self._issued_at,
             not_before=self._issued_at,
             expires_at=self._issued_at + timedelta(days=30),
-            gates=(self._config.gate_id,),
+            gates=(self._gate_id,),
             device_key=raw_public_key(device_key.public_key()) if device_key else None,
         )
 

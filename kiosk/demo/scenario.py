@@ -12,7 +12,7 @@ import numpy as np
 from kiosk.credentials.config import CredentialsConfig
 from kiosk.demo.frames import empty_scene, person_with_code
 from kiosk.demo.passes import DemoIssuer, forged
-from kiosk.demo.world import DEMO_START, DemoWorld, build_world
+from kiosk.demo.world import DEMO_GATE_ID, DEMO_START, DemoWorld, build_world
 from kiosk.errors import KioskError
 from kiosk.storage.people import Consent
 
@@ -41,8 +41,8 @@ def _portrait(image: np.ndarray, box: tuple[float, float, float, float]) -> np.n
 
 class Demo:
     def __init__(self, workdir: Path, models_dir: str) -> None:
-        credentials = CredentialsConfig(gate_id="demo-entrance")
-        self.issuer = DemoIssuer(credentials, DEMO_START - timedelta(days=1))
+        credentials = CredentialsConfig()
+        self.issuer = DemoIssuer(credentials, DEMO_GATE_ID, DEMO_START - timedelta(days=1))
         self.issuer.write_trust(workdir / "trust")
         self.world: DemoWorld = build_world(workdir, models_dir)
         self.world.camera.present(empty_scene())

@@ -31,6 +31,7 @@ from kiosk.thermal.estimator import TemperatureEstimator
 from kiosk.vision import FacePipeline, FrameAnalyser, VisionConfig, VisionUnavailable
 
 DEMO_START = datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)
+DEMO_GATE_ID = "demo-entrance"
 
 
 @dataclass(frozen=True)
@@ -94,12 +95,12 @@ class DemoWorld:
 
 def demo_config(workdir: Path, models_dir: str) -> KioskConfig:
     checks = ["credential", "face", "temperature"]
-    gate = GateConfig(gate_id="demo-entrance", checks=checks, unlock_s=4.0, held_open_alarm_s=10.0, exit_unlock_s=4.0)
+    gate = GateConfig(gate_id=DEMO_GATE_ID, checks=checks, unlock_s=4.0, held_open_alarm_s=10.0, exit_unlock_s=4.0)
     base = KioskConfig()
     return replace(
         base,
         gate=gate,
-        credentials=replace(base.credentials, trust_dir=workdir / "trust", gate_id=gate.gate_id),
+        credentials=replace(base.credentials, trust_dir=workdir / "trust"),
         storage=StorageConfig(path=workdir / "kiosk.db", device_key_file=workdir / "device.key"),
         vision=VisionConfig(models_dir=models_dir, mask_policy="allow"),
         camera=SimulatedCameraConfig(fps=10.0),

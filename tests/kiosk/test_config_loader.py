@@ -39,7 +39,7 @@ def test_wrong_type_names_key_value_and_expectation() -> None:
 
 
 def test_out_of_range_value_names_the_range() -> None:
-    assert problems_of("[gate]\nunlock_s = 500\n") == ["line 2: gate.unlock_s = 500.0: expected a value from 0.5 to 60"]
+    assert problems_of("[gate]\nunlock_s = 500\n") == ["line 2: gate.unlock_s = 500.0: expected a number from 0.5 to 60"]
 
 
 def test_every_problem_is_reported_at_once() -> None:

@@ -103,7 +103,7 @@ def build_credential_source(config: KioskConfig, clock: Clock, storage: Storage)
     return CredentialSource(
         QrDecoder(config.qr),
         PresentationTracker(config.qr.debounce_s),
-        CredentialVerifier(trust, config.credentials),
+        CredentialVerifier(trust, config.credentials, gate_id=config.gate.gate_id),
         clock,
         config.qr.debounce_s,
     )

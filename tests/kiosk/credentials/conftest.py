@@ -96,5 +96,5 @@ def signer() -> DccSigner:
     return make_signer()
 
 
-def verifier_for(trust: TrustStore, **overrides) -> CredentialVerifier:
-    return CredentialVerifier(trust, CredentialsConfig(**overrides))
+def verifier_for(trust: TrustStore, gate_id: str = "main-entrance", **overrides) -> CredentialVerifier:
+    return CredentialVerifier(trust, CredentialsConfig(**overrides), gate_id=gate_id)

@@ -44,4 +44,4 @@ def test_an_empty_pipeline_and_an_idle_budget_above_the_budget_are_refused() -> 
 
 
 def test_a_negative_budget_is_refused() -> None:
-    assert problems_of("[qr]\nbudget_ms = -1\n") == ["line 2: qr.budget_ms = -1.0: expected a value from 0 to 10000"]
+    assert problems_of("[qr]\nbudget_ms = -1\n") == ["line 2: qr.budget_ms = -1.0: expected a number from 0 to 10000"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -9,20 +10,21 @@ import numpy as np
 
 from hardware.camera import Frame
 from hardware.clock import ManualClock
+from kiosk.config.schema import GateConfig, KioskConfig
 from kiosk.credentials import CredentialsConfig, CredentialVerifier, TrustStore
 from kiosk.demo.frames import empty_scene, person_with_code
 from kiosk.demo.passes import DemoIssuer
 from kiosk.gate.events import Outcome, Status
 from kiosk.qr import PresentationTracker, QrDecoder
 from kiosk.qr.config import QrConfig
-from kiosk.service.sources.credential import CredentialSource
+from kiosk.service.sources.credential import CredentialSource, build_credential_source
 
 DEBOUNCE_S = 1.0
 
 
 def make(tmp_path: Path, clock: ManualClock) -> tuple[CredentialSource, str]:
     config = CredentialsConfig()
-    issuer = DemoIssuer(config, datetime.fromtimestamp(clock.wall() - 3600, tz=timezone.utc))
+    issuer = DemoIssuer(config, "main-entrance", datetime.fromtimestamp(clock.wall() - 3600, tz=timezone.utc))
     issuer.write_trust(tmp_path / "trust")
     verifier = CredentialVerifier(TrustStore.load(tmp_path / "trust"), config)
     source = CredentialSource(QrDecoder(QrConfig()), PresentationTracker(DEBOUNCE_S), verifier, clock, DEBOUNCE_S)
@@ -67,3 +69,18 @@ def test_a_code_still_held_after_its_verdict_is_not_presented_again(tmp_path: Pa
     assert len(show(source, clock, frame, listening=True)) == 1
     show(source, clock, frame, listening=False, seconds=2.0)
     assert show(source, clock, frame, listening=True, seconds=2.0) == []
+
+
+def test_kiosk_passes_are_checked_against_the_one_gate_name_gate_gate_id(tmp_path: Path, clock: ManualClock) -> None:
+    base = KioskConfig()
+    credentials = replace(base.credentials, trust_dir=tmp_path / "trust")
+    issuer = DemoIssuer(credentials, "north-door", datetime.fromtimestamp(clock.wall() - 3600, tz=timezone.utc))
+    issuer.write_trust(tmp_path / "trust")
+    outcomes = {}
+    for gate_id in ("north-door", "south-door"):
+        config = replace(base, gate=GateConfig(gate_id=gate_id), credentials=credentials)
+        source = build_credential_source(config, clock, storage=None)  # type: ignore[arg-type]
+        code = issuer.rotating_pass("holder-1").code_at(datetime.fromtimestamp(clock.wall(), tz=timezone.utc))
+        [outcomes[gate_id]] = show(source, clock, person_with_code(None, code), listening=True, seconds=2.0)
+    assert outcomes["north-door"].status is Status.PASSED
+    assert (outcomes["south-door"].status, outcomes["south-door"].reason) == (Status.FAILED, "credential-gate-not-allowed")
