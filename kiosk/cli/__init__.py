@@ -107,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         (getattr(args, "_group", None) or parser).print_help(sys.stderr)
         return EXIT_USAGE
     logging.basicConfig(level=os.environ.get("KIOSK_LOG_LEVEL", "WARNING"), format="%(levelname)s %(name)s: %(message)s")
+    # Nothing the kiosk runs reports usage: onnxruntime reads this when its library loads (kiosk.vision.runtime).
+    os.environ["ORT_DISABLE_TELEMETRY"] = "1"
     try:
         return run(args)
     except ConfigError as err:

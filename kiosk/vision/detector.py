@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-import onnxruntime as ort
+from kiosk.vision.runtime import ort
 
 Box = tuple[float, float, float, float]
 """(x, y, width, height) in pixels."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-import onnxruntime as ort
+from kiosk.vision.runtime import ort
 
 INPUT_SIZE = 260
 CROP_SCALE = 1.6

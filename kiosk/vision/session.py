@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import onnxruntime as ort
+from kiosk.vision.runtime import ort
 
 from models.optimise import optimised_model
 from models.quantise import Int8Ranges, int8_model
