@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from kiosk.config.schema import GateConfig
@@ -25,6 +26,12 @@ class GatePolicy:
     exit_unlock_s: float
     when_check_unavailable: str  # "deny" or "operator"
     hold_s: float = 2.0  # after a decision, the verdict stays on screen and no new visit starts
+
+    def __post_init__(self) -> None:
+        # The config loader bounds these already; a policy built any other way must not hold the door by a nan.
+        timings = (self.unlock_s, self.visit_timeout_s, self.held_open_alarm_s, self.exit_unlock_s, self.hold_s)
+        if not all(math.isfinite(value) and value >= 0 for value in timings) or min(self.unlock_s, self.exit_unlock_s) <= 0:
+            raise ValueError(f"gate policy timings {timings}: expected finite seconds, unlock times above 0")
 
     @classmethod
     def from_config(cls, config: GateConfig) -> GatePolicy:

@@ -66,6 +66,9 @@ def build_sources(config: KioskConfig, clock: Clock, storage: Storage) -> list[C
 def build_runner(config: KioskConfig, clock: Clock, door: Door, storage: Storage, recorder: Recorder) -> GateRunner:
     feedback = open_feedback(config.feedback, clock)
     sources = build_sources(config, clock, storage)
+    for source in sources:
+        if isinstance(source, UnavailableSource):  # on the record: why every visit is being denied
+            recorder.note("check-unavailable", f"{', '.join(source.checks)}: {source.why}", clock.wall())
     camera = open_camera(config.camera, clock) if any(s.needs_camera for s in sources) else None
     return GateRunner(GateMachine(GatePolicy.from_config(config.gate)), door, feedback, camera, sources, recorder, clock)
 

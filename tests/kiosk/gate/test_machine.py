@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from kiosk.gate.commands import ClearAlarm, Decision, Lock, Note, RaiseAlarm, Record, Show, StartVisit, Unlock
 from kiosk.gate.events import CheckReported, DoorClosed, DoorOpened, ExitPressed, Outcome, Status, Tick
 from kiosk.gate.machine import GateMachine
@@ -245,3 +247,10 @@ def test_a_denial_relocks_a_lock_released_during_the_visit() -> None:
     commands = machine.handle(CheckReported(2.0, "temperature", temperature(38.4)))
     assert commands[0] == Lock("denied"), "the lock is driven before the denial is shown"
     assert not machine.is_unlocked
+
+
+def test_a_policy_with_a_nan_or_infinite_unlock_time_cannot_be_built() -> None:
+    for field in ("unlock_s", "exit_unlock_s", "hold_s"):
+        for value in (float("nan"), float("inf")):
+            with pytest.raises(ValueError, match="expected finite seconds"):
+                GatePolicy(**{**POLICY.__dict__, field: value})

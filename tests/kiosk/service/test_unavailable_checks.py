@@ -22,7 +22,7 @@ from kiosk.gate.events import Outcome, Status
 from kiosk.gate.machine import GateMachine
 from kiosk.gate.policy import GatePolicy
 from kiosk.gate.runner import CheckSource, GateRunner
-from kiosk.service.app import build_sources
+from kiosk.service.app import build_runner, build_sources
 from kiosk.storage import Storage, StorageConfig
 from kiosk.vision import VisionConfig
 
@@ -73,12 +73,13 @@ class PassPresented:
 @dataclass
 class ListRecorder:
     decisions: list[Decision] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)
 
     def decision(self, decision: Decision, wall: float) -> None:
         self.decisions.append(decision)
 
     def note(self, kind: str, detail: str, wall: float) -> None:
-        pass
+        self.notes.append((kind, detail))
 
 
 def test_face_and_mask_without_models_are_kept_as_checks_that_report_unavailable(sources: list[CheckSource]) -> None:
@@ -107,6 +108,16 @@ def test_every_visit_is_denied_face_unavailable_and_the_lock_never_released(
     assert [decision.reasons for decision in recorder.decisions] == [("face-unavailable",)] * 3
     assert "model 'yunet' missing" in recorder.decisions[0].detail
     assert [edge.active for edge in door.edges if edge.name == "relay"] == [False]
+
+
+def test_the_service_records_why_a_check_is_unavailable(config: KioskConfig, clock: ManualClock) -> None:
+    storage = Storage.open(config.storage, clock)
+    recorder = ListRecorder()
+    runner = build_runner(config, clock, SimulatedDoor(SimulatedDoorConfig(), clock), storage, recorder)
+    runner.shut_down()
+    storage.close()
+    [(kind, detail)] = [note for note in recorder.notes if note[0] == "check-unavailable"]
+    assert detail.startswith("face, mask: model 'yunet' missing")
 
 
 def test_doctor_says_the_face_check_is_unavailable_and_fails(tmp_path: Path) -> None:
