@@ -145,7 +145,9 @@ def _stored(config: KioskConfig, counts: dict[str, _Span], expiries: tuple[float
         ),
         StoredData(
             "enrolled people and consents", ("people", "consents"),
-            "person id, enrolment time, consent (purpose, given at, expires at, recorded by)",
+            "person id (a pseudonymous code of lowercase letters, digits and dashes: enrolment refuses a name written as"
+            " a name, such as 'Alice Smith', but cannot tell whether a code spells one), enrolment time,"
+            " consent (purpose, given at, expires at, recorded by: the staff member who recorded it)",
             f"{purpose}: recognising enrolled people, only with their consent",
             expiry,
             *counts.get("people", empty),
@@ -193,7 +195,7 @@ def _shared(config: KioskConfig, exports: int) -> list[Destination]:
 def _never_stored(config: KioskConfig) -> list[str]:
     storage = config.storage
     never = [
-        "names, credential identifiers, birth dates or other credential contents",
+        "names, credential identifiers, birth dates or other credential contents from credentials",
         "subject references in clear (only device-keyed pseudonyms)",
         "the person's identity in the audit log",
         "the message shown to the person (it may name them)",
