@@ -138,7 +138,8 @@ def _stored(config: KioskConfig, counts: dict[str, _Span], expiries: tuple[float
     stored = [
         StoredData(
             "decision events", ("events",),
-            f"time, gate, verdict, reason codes, {temperature}, and a keyed pseudonym of the subject (HMAC-SHA256 under the device key)",
+            f"time, gate, verdict, reason codes, {temperature}, and keyed pseudonyms (HMAC-SHA256 under the device key)"
+            " of the subject and of the credential's holder, which 'kiosk people forget' removes",
             f"{purpose}: accountability for each decision",
             f"{storage.retention_days:g} days, purged at start-up and hourly (storage.retention_days)",
             *counts.get("events", empty),

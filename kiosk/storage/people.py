@@ -156,7 +156,7 @@ class PeopleStore:
         with self._db.transaction() as connection:
             templates = connection.execute("DELETE FROM templates WHERE person_id = ?", (person_id,)).rowcount
             found = connection.execute("DELETE FROM people WHERE person_id = ?", (person_id,)).rowcount > 0
-            unlinked = self._events.unlink_subject(person_id)
+            unlinked = self._events.unlink_person(person_id)
             erasure = Erasure(found, templates, unlinked)
             self._audit.append(AuditKind.ERASURE, {"enrolment": found, "templates": templates, "events_unlinked": unlinked})
         if not self._db.checkpoint():
