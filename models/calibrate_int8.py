@@ -39,7 +39,7 @@ def calibration_inputs(pipeline: FacePipeline, photos: list[Path]) -> Iterator[n
     Each photo gives its close-up; every second one also a whole-frame view, of the photo itself or of the
     photo pasted into a camera-sized frame, in turn.
     """
-    from kiosk.vision.evaluate import read_image
+    from kiosk.images import read_image
     from kiosk.vision.mask import face_crop, to_input, whole_frame
     from kiosk.vision.synthetic_mask import ENROLMENT_STYLES, render_mask
 

@@ -16,9 +16,11 @@ import numpy as np
 from hardware.camera import Frame, SimulatedCameraConfig
 from hardware.clock import Clock
 from hardware.errors import DeviceUnavailable
+from hardware.image_file import MAX_PIXELS, ImageRefused, read_image
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
 BLANK_SIZE = (480, 640)
+MAX_REPLAY_BYTES = 1 << 30  # every replayed frame is held in memory
 
 
 class SimulatedCamera:
@@ -62,10 +64,10 @@ def _load_frames(source: str) -> list[np.ndarray]:
             raise DeviceUnavailable(f"camera.source {source!r}: no images in this folder (expected {', '.join(sorted(IMAGE_SUFFIXES))})")
         frames = []
         for file in files:
-            image = cv2.imread(str(file), cv2.IMREAD_COLOR)
-            if image is None:
-                raise DeviceUnavailable(f"camera.source image {str(file)!r} cannot be read (expected a readable image file)")
-            frames.append(image)
+            try:
+                frames.append(read_image(file))
+            except ImageRefused as err:
+                raise DeviceUnavailable(f"camera.source {err}") from err
         return frames
     if path.is_file():
         return _read_video(path)
@@ -73,13 +75,28 @@ def _load_frames(source: str) -> list[np.ndarray]:
 
 
 def _read_video(path: Path) -> list[np.ndarray]:
+    """Every frame of the video, refused before decoding when a frame is above MAX_PIXELS and while
+    reading once the frames held reach MAX_REPLAY_BYTES."""
     capture = cv2.VideoCapture(str(path))
     frames = []
+    held_bytes = 0
     try:
+        width, height = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
+        if width * height > MAX_PIXELS:
+            raise DeviceUnavailable(
+                f"camera.source {str(path)!r}: frames of {width}×{height} pixels are above the limit of {MAX_PIXELS / 1e6:g} MP"
+                " (expected a camera-sized video)"
+            )
         while True:
             ok, image = capture.read()
             if not ok:
                 break
+            held_bytes += image.nbytes
+            if held_bytes > MAX_REPLAY_BYTES:
+                raise DeviceUnavailable(
+                    f"camera.source {str(path)!r}: more than {MAX_REPLAY_BYTES >> 20} MiB of decoded frames after"
+                    f" {len(frames)} frames (expected a short clip: trim or scale down the video)"
+                )
             frames.append(image)
     finally:
         capture.release()

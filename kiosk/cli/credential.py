@@ -60,13 +60,13 @@ def _parse_time(text: str) -> datetime:
 
 def _text_from_image(path: Path) -> str:
     from kiosk.credentials import ShcChunkAssembler
+    from kiosk.images import UnreadableImage, read_image
     from kiosk.qr.decoder import StillImageDecoder
-    from kiosk.qr.image_file import UnreadableImage, read_image
 
     try:
         image = read_image(path)
     except UnreadableImage as err:
-        raise UsageError(f"--image {err}") from err
+        raise UsageError(f"--image: {err}") from err
     texts = [code.text for code in StillImageDecoder().trace(image).codes]
     if not texts:
         raise UsageError(f"--image '{path}': no QR code found (expected an image of one credential's QR code)")

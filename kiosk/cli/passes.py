@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.cli import EXIT_FAILED, EXIT_OK, Command
 from kiosk.credentials.config import CredentialsConfig
+from kiosk.credentials.key_roles import ROLES, key_role, with_role
 from kiosk.errors import UsageError
 
 if TYPE_CHECKING:
@@ -19,6 +21,17 @@ if TYPE_CHECKING:
 
 def _keygen_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", type=Path, help="key path without suffix: writes NAME.key.pem (private) and NAME.pub.pem")
+    parser.add_argument("--role", choices=ROLES, required=True,
+                        help="issuer: signs passes, its public key goes into the gates' trust directory;"
+                             " device: a holder's phone, its public key goes into that holder's pass (never into the trust directory)")
+
+
+_KEYGEN_ADVICE = {
+    "issuer": "wrote {private} (keep secret: it signs passes) and {public} (copy into the trust directory's kiosk/ folder)",
+    "device": "wrote {private} (stays on the holder's phone: it signs the rotating codes) and {public}"
+              " (give it to the issuer for 'kiosk pass issue --device-key {public}'; never put it in the trust directory,"
+              " which refuses device keys)",
+}
 
 
 def _keygen(args: argparse.Namespace) -> int:
@@ -32,20 +45,23 @@ def _keygen(args: argparse.Namespace) -> int:
     private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     descriptor = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as file:
-        file.write(private_pem)
-    public_path.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
-    print(f"wrote {private_path} (keep secret) and {public_path} (copy into the trust directory's kiosk/ folder)")
+        file.write(with_role(private_pem, args.role))
+    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    public_path.write_bytes(with_role(public_pem, args.role))
+    print(_KEYGEN_ADVICE[args.role].format(private=private_path, public=public_path))
     return EXIT_OK
 
 
 def _issue_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--key", type=Path, required=True, help="issuer private key (NAME.key.pem from keygen)")
+    parser.add_argument("--key", type=Path, required=True, help="issuer private key (NAME.key.pem from keygen --role issuer)")
     parser.add_argument("--subject", required=True, help="pseudonymous subject id (never a name)")
     parser.add_argument("--issuer", default="kiosk", help="issuer name recorded in the pass")
     parser.add_argument("--valid-days", type=float, default=30.0, help="validity from --at, days")
     parser.add_argument("--gate", action="append", default=[], help="a gate the pass opens (repeatable; none: all)")
     parser.add_argument("--zone", action="append", default=[], help="a zone the pass opens (repeatable)")
-    parser.add_argument("--device-key", type=Path, help="holder device public key (NAME.pub.pem): makes the pass rotating")
+    parser.add_argument("--device-key", type=Path,
+                        help="holder device public key (NAME.pub.pem from keygen --role device): the pass is then accepted"
+                             " only as the rotating code from 'kiosk pass code', never as its KP1: text")
     parser.add_argument("--at", help="issue time, ISO 8601 (default: now)")
 
 
@@ -55,7 +71,7 @@ def _issue(args: argparse.Namespace) -> int:
     if args.valid_days <= 0:
         raise UsageError(f"--valid-days {args.valid_days}: expected a positive number of days")
     at = _time(args.at)
-    device_key = raw_public_key(_public_key(args.device_key)) if args.device_key else None
+    device_key = raw_public_key(_public_key(args.device_key, "device")) if args.device_key else None
     claims = PassClaims(
         issuer=args.issuer,
         subject=args.subject,
@@ -67,7 +83,10 @@ def _issue(args: argparse.Namespace) -> int:
         zones=tuple(args.zone),
         device_key=device_key,
     )
-    print(issue_pass(claims, _private_key(args.key), CredentialsConfig().pass_prefix))
+    print(issue_pass(claims, _private_key(args.key, "issuer"), CredentialsConfig().pass_prefix))
+    if device_key is not None:
+        print("this pass is bound to the device key: load it onto the holder's phone, which shows it as a rotating"
+              " code ('kiosk pass code'); gates refuse the KP1: text itself", file=sys.stderr)
     return EXIT_OK
 
 
@@ -82,7 +101,7 @@ def _code(args: argparse.Namespace) -> int:
 
     config = CredentialsConfig()
     try:
-        code = dynamic_code(args.pass_text, config.pass_prefix, _private_key(args.device_key), _time(args.at),
+        code = dynamic_code(args.pass_text, config.pass_prefix, _private_key(args.device_key, "device"), _time(args.at),
                             config.dynamic_window_s, config.dynamic_pass_prefix)
     except ValueError as err:
         raise UsageError(str(err)) from err
@@ -149,30 +168,48 @@ def _time(text: str | None) -> datetime:
     return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
 
 
-def _private_key(path: Path) -> ed25519.Ed25519PrivateKey:
+def _private_key(path: Path, role: str) -> ed25519.Ed25519PrivateKey:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ed25519
 
+    pem = _key_file(path, role)
     try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    except (OSError, ValueError, TypeError) as err:
+        key = serialization.load_pem_private_key(pem, password=None)
+    except (ValueError, TypeError) as err:
         raise UsageError(f"key '{path}': {err} (expected an unencrypted PEM Ed25519 private key from 'kiosk pass keygen')") from err
     if not isinstance(key, ed25519.Ed25519PrivateKey):
         raise UsageError(f"key '{path}': a {type(key).__name__} (expected an Ed25519 private key)")
     return key
 
 
-def _public_key(path: Path) -> ed25519.Ed25519PublicKey:
+def _public_key(path: Path, role: str) -> ed25519.Ed25519PublicKey:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ed25519
 
+    pem = _key_file(path, role)
     try:
-        key = serialization.load_pem_public_key(path.read_bytes())
-    except (OSError, ValueError) as err:
+        key = serialization.load_pem_public_key(pem)
+    except ValueError as err:
         raise UsageError(f"key '{path}': {err} (expected a PEM Ed25519 public key from 'kiosk pass keygen')") from err
     if not isinstance(key, ed25519.Ed25519PublicKey):
         raise UsageError(f"key '{path}': a {type(key).__name__} (expected an Ed25519 public key)")
     return key
+
+
+def _key_file(path: Path, role: str) -> bytes:
+    """The key file's bytes, refused when its role line names another role (unmarked keys pass)."""
+    try:
+        pem = path.read_bytes()
+    except OSError as err:
+        raise UsageError(f"key '{path}': {err.strerror or err} (expected a key file from 'kiosk pass keygen --role {role}')") from err
+    found = key_role(pem)
+    if found is not None and found != role:
+        raise UsageError(f"key '{path}': {_a(found)} key (expected {_a(role)} key from 'kiosk pass keygen --role {role}')")
+    return pem
+
+
+def _a(role: str) -> str:
+    return f"an {role}" if role[:1] in "aeiou" else f"a {role}"
 
 
 COMMANDS = [

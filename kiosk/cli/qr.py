@@ -42,7 +42,7 @@ def _qr_config(path: Path | None) -> QrConfig:
 
 def _decode(args: argparse.Namespace) -> int:
     from kiosk.qr.decoder import StillImageDecoder
-    from kiosk.qr.image_file import UnreadableImage, read_image
+    from kiosk.images import UnreadableImage, read_image
 
     decoder = StillImageDecoder(_qr_config(args.config))
     failed = False

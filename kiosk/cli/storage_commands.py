@@ -208,54 +208,58 @@ def _people_forget(args: argparse.Namespace) -> int:
 
 
 def _enroll_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("person_id", metavar="ID", help="id for the person (the subject id their credential carries)")
-    parser.add_argument("images", metavar="IMAGE", nargs="+", type=Path, help="face photos; read, never stored")
+    parser.add_argument("person_id", metavar="ID",
+                        help="pseudonymous id: lowercase letters, digits and dashes, the subject id their pass carries; never a name")
+    parser.add_argument("images", metavar="IMAGE", nargs="+", type=Path, help="face photos, one face each; read, never stored")
     parser.add_argument("--consent", metavar="RECORDED_BY",
                         help="required: who recorded the person's consent (enrolment is refused without it)")
     parser.add_argument("--purpose", help="what the consent covers (default: privacy.purpose)")
     parser.add_argument("--valid-days", type=float, metavar="DAYS", help="how long the consent lasts (default and maximum: storage.consent_max_days)")
+    parser.add_argument("--replace", action="store_true", help="replace the templates and consent of an id already enrolled")
+    parser.add_argument("--face", type=int, metavar="N", help="with one IMAGE showing several people: enrol face N, counted from the left")
     parser.add_argument("--models-dir", type=Path, metavar="DIR", help="face models folder for the face pipeline")
 
 
 def _people_enroll(args: argparse.Namespace) -> int:
     from kiosk.storage import Consent
+    from kiosk.storage.people import person_id_problem
 
     config = _config(args)
+    problem = person_id_problem(args.person_id)
+    if problem:
+        raise UsageError(f"enrolment refused: {problem}")
     if not args.consent or not args.consent.strip():
         raise UsageError(f"enrolment of {args.person_id!r} refused: no consent recorded (pass --consent NAME of who recorded it)")
+    if args.face is not None and (len(args.images) != 1 or args.face < 1):
+        raise UsageError(f"--face {args.face}: expected a face number from 1 and exactly one IMAGE ({len(args.images)} given)")
     days = args.valid_days if args.valid_days is not None else config.storage.consent_max_days
     if not 0 < days <= config.storage.consent_max_days:
         raise UsageError(f"--valid-days {days:g}: expected more than 0 and at most {config.storage.consent_max_days} (storage.consent_max_days)")
     missing = [str(path) for path in args.images if not path.is_file()]
     if missing:
         raise UsageError(f"image(s) {', '.join(missing)}: no such file (expected face photos)")
-    templates = templates_for_images(config, args.images, args.models_dir)
+    templates = templates_for_images(config, args.images, args.models_dir, args.face)
     now = time.time()
     consent = Consent(args.purpose or config.privacy.purpose, now, now + days * 86400, args.consent)
     storage = _open_storage(config)
     try:
-        storage.people.enroll(args.person_id, templates, consent)
+        storage.people.enroll(args.person_id, templates, consent, replace=args.replace)
     except ValueError as err:
         raise UsageError(f"enrolment of {args.person_id!r} refused: {err}") from err
     finally:
         storage.close()
-    print(f"enrolled {args.person_id!r}: {len(templates)} templates, consent until {_iso(consent.expires_at)}")
+    print(f"{'re-enrolled' if args.replace else 'enrolled'} {args.person_id!r}: {len(templates)} templates,"
+          f" consent until {_iso(consent.expires_at)}")
     return EXIT_OK
 
 
-def templates_for_images(config: KioskConfig, paths: Sequence[Path], models_dir: Path | None) -> list[Any]:
+def templates_for_images(config: KioskConfig, paths: Sequence[Path], models_dir: Path | None, face: int | None = None) -> list[Any]:
     """Face templates for the photos at `paths`: each photo plus its synthetic-mask variants."""
-    import cv2
-
+    from kiosk.images import read_image
     from kiosk.vision import FacePipeline
 
-    images = []
-    for path in paths:
-        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        if image is None:
-            raise UsageError(f"image {str(path)!r}: cannot be read (expected a JPEG or PNG photo)")
-        images.append(image)
-    return FacePipeline(config.vision, models_dir).enrollment_templates(images)
+    images = [read_image(path) for path in paths]
+    return FacePipeline(config.vision, models_dir).enrollment_templates(images, [str(path) for path in paths], face)
 
 
 # storage keygen

@@ -8,7 +8,9 @@ The dynamic variant proves the pass is live: every `window_s` seconds the holder
 (pass id, time step) with its own key, and shows `dynamic prefix + base45([pass, step, signature])`.
 The gate checks the pass, that the step is the current one (or its neighbour, for clock skew) and
 the device signature, and refuses a (pass, step) it has seen before: a screenshot is stale within
-seconds and cannot be shown twice.
+seconds and cannot be shown twice. A device-bound pass is accepted only this way: its static form
+(which a rotating code carries inside it) is refused, and the device signature covers only
+(context, pass id, step), so nothing lifted from a code outlives its time step.
 """
 
 from __future__ import annotations
@@ -113,10 +115,21 @@ def read_claims(signed_pass: bytes) -> PassClaims:
 
 
 def verify_pass(text: str, prefix: str, at: datetime, trust: TrustStore, clock_skew_s: float) -> tuple[Accepted, PassClaims]:
-    """Verify a static pass text at time `at`; the caller applies the gate/zone policy."""
+    """Verify a static pass text at time `at`; the caller applies the gate/zone policy.
+
+    A pass bound to a device key is refused in this form: every rotating code carries the signed pass
+    inside it, so its static form is what anyone can lift from a photo of the phone's screen.
+    """
     if not text.startswith(prefix):
         raise Rejected("prefix", "unknown-prefix", "This is not a pass of this site.")
-    return _verify_signed_pass(decode_base45(text[len(prefix) :]), at, trust, clock_skew_s)
+    accepted, claims = _verify_signed_pass(decode_base45(text[len(prefix) :]), at, trust, clock_skew_s)
+    if claims.device_key is not None:
+        raise Rejected(
+            "policy",
+            "device-bound-pass-shown-static",
+            "This pass works only as the live, changing code on the holder's phone: open the pass there and show it.",
+        )
+    return accepted, claims
 
 
 def verify_dynamic(text: str, prefix: str, at: datetime, trust: TrustStore, clock_skew_s: float, window_s: int) -> tuple[Accepted, PassClaims, int]:

@@ -6,7 +6,8 @@ Layout (every part optional):
     shc/<name>/iss.txt                a SMART Health Card issuer's `iss` URL, and beside it a snapshot of
     shc/<name>/.well-known/jwks.json  its published keys and
     shc/<name>/.well-known/crl/*.json its revocation lists (one per key with `crlVersion`)
-    kiosk/*.pem                       Ed25519 public keys that sign the kiosk's own passes
+    kiosk/*.pem                       Ed25519 public keys that sign the kiosk's own passes (issuer keys;
+                                      a key marked `kiosk-key-role: device` is refused here)
     revoked.json                      {"sha256": [hex, ...]}: SHA-256 of revoked credential identifiers
                                       (a DCC's UVCI `ci`, a kiosk pass's id)
 
@@ -27,6 +28,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from kiosk.credentials.key_roles import key_role
 from kiosk.credentials.signers import (
     DocumentSigner,
     IssuerKey,
@@ -107,7 +109,7 @@ class TrustStore:
             issuers[issuer.iss] = issuer
         pass_keys = {}
         for path in sorted((root / "kiosk").glob("*.pem")):
-            key = _ed25519_key(path)
+            key = _issuer_key(path)
             pass_keys[ed25519_kid(key)] = key
         return cls(signers, issuers, pass_keys, _revoked(root / "revoked.json"))
 
@@ -170,9 +172,18 @@ def _crl(path: Path, kid: str) -> dict[str, int | None]:
     return revoked
 
 
-def _ed25519_key(path: Path) -> ed25519.Ed25519PublicKey:
+def _issuer_key(path: Path) -> ed25519.Ed25519PublicKey:
+    pem = path.read_bytes()
+    role = key_role(pem)
+    if role == "device":
+        raise TrustStoreError(
+            f"trust file '{path}': a holder-device key (kiosk-key-role: device), not a pass issuer key; it would let that"
+            " phone sign passes: remove it (a device key goes only into a pass, with 'kiosk pass issue --device-key')"
+        )
+    if role not in (None, "issuer"):
+        raise TrustStoreError(f"trust file '{path}': key role {role!r} (expected 'issuer' in the kiosk/ folder)")
     try:
-        key = serialization.load_pem_public_key(path.read_bytes())
+        key = serialization.load_pem_public_key(pem)
     except ValueError as err:
         raise TrustStoreError(f"trust file '{path}': {err} (expected a PEM Ed25519 public key)") from err
     if not isinstance(key, ed25519.Ed25519PublicKey):

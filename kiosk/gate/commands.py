@@ -18,6 +18,7 @@ class Decision:
     checks: dict[str, str] = field(default_factory=dict)  # check name -> status value
     temperature_above: bool | None = None
     temperature_c: float | None = None
+    holder_id: str | None = None  # the credential's pseudonymous holder: lets 'people forget' find the visit
 
 
 @dataclass(frozen=True)

@@ -228,6 +228,7 @@ class GateMachine:
             checks={check: outcome.status.value for check, outcome in visit.outcomes.items()},
             temperature_above=temperature.above_threshold if temperature else None,
             temperature_c=temperature.value_c if temperature else None,
+            holder_id=visit.holder_id,
         )
 
     def _end_visit(self, now: float) -> None:

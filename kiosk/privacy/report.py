@@ -138,14 +138,17 @@ def _stored(config: KioskConfig, counts: dict[str, _Span], expiries: tuple[float
     stored = [
         StoredData(
             "decision events", ("events",),
-            f"time, gate, verdict, reason codes, {temperature}, and a keyed pseudonym of the subject (HMAC-SHA256 under the device key)",
+            f"time, gate, verdict, reason codes, {temperature}, and keyed pseudonyms (HMAC-SHA256 under the device key)"
+            " of the subject and of the credential's holder, which 'kiosk people forget' removes",
             f"{purpose}: accountability for each decision",
             f"{storage.retention_days:g} days, purged at start-up and hourly (storage.retention_days)",
             *counts.get("events", empty),
         ),
         StoredData(
             "enrolled people and consents", ("people", "consents"),
-            "person id, enrolment time, consent (purpose, given at, expires at, recorded by)",
+            "person id (a pseudonymous code of lowercase letters, digits and dashes: enrolment refuses a name written as"
+            " a name, such as 'Alice Smith', but cannot tell whether a code spells one), enrolment time,"
+            " consent (purpose, given at, expires at, recorded by: the staff member who recorded it)",
             f"{purpose}: recognising enrolled people, only with their consent",
             expiry,
             *counts.get("people", empty),
@@ -193,7 +196,7 @@ def _shared(config: KioskConfig, exports: int) -> list[Destination]:
 def _never_stored(config: KioskConfig) -> list[str]:
     storage = config.storage
     never = [
-        "names, credential identifiers, birth dates or other credential contents",
+        "names, credential identifiers, birth dates or other credential contents from credentials",
         "subject references in clear (only device-keyed pseudonyms)",
         "the person's identity in the audit log",
         "the message shown to the person (it may name them)",

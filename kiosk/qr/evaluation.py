@@ -10,12 +10,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import cv2
 import numpy as np
 
+from kiosk.images import UnreadableImage, decode_image, read_image
 from kiosk.qr.config import QrConfig
 from kiosk.qr.decoder import QrDecoder, StillImageDecoder
-from kiosk.qr.image_file import UnreadableImage, read_image
 from kiosk.qr.stages import READERS
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
@@ -68,7 +67,10 @@ def dcc_samples(folder: Path) -> Iterator[Sample]:
         if not picture or "EXPECTEDPICTUREDECODE" not in flags:
             continue
         must_decode = flags["EXPECTEDPICTUREDECODE"] is True
-        image = cv2.imdecode(np.frombuffer(base64.b64decode(picture), np.uint8), cv2.IMREAD_COLOR)
+        try:
+            image = decode_image(base64.b64decode(picture), f"{path} 2DCODE")
+        except UnreadableImage:
+            image = None
         if image is None:
             if must_decode:
                 raise ValueError(f"{path}: 2DCODE is not a readable PNG, yet the case expects it to decode")

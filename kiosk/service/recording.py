@@ -40,6 +40,7 @@ class StoreRecorder:
             temperature_above=decision.temperature_above,
             temperature_c=decision.temperature_c,
             message=decision.message,
+            holder_id=decision.holder_id,
         )
         event_id = self._storage.events.record(record)
         logger.info("decision", extra={"event_id": event_id, "verdict": decision.verdict, "reasons": list(decision.reasons)})

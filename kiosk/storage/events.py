@@ -21,6 +21,8 @@ class DecisionRecord:
 
     `reasons` are codes ("fever", "credential-expired"), never names: they go into the audit log,
     which erasure cannot touch. `message`, what the person was shown, may name them and is not stored.
+    `holder_id` is the credential's pseudonymous holder (an enrolled person's id); it is stored keyed,
+    like `subject_ref`, so that erasing the person finds the decisions made with their credentials.
     """
 
     at: float
@@ -31,6 +33,7 @@ class DecisionRecord:
     temperature_above: bool | None
     temperature_c: float | None
     message: str
+    holder_id: str | None = None
 
     def __post_init__(self) -> None:
         if self.verdict not in ("granted", "denied"):
@@ -79,13 +82,14 @@ class EventStore:
     def record(self, decision: DecisionRecord) -> int:
         """Commit `decision` (and its audit record); returns the event id once it is on disk."""
         subject = pseudonym(self._key, decision.subject_ref) if decision.subject_ref is not None else None
+        holder = pseudonym(self._key, decision.holder_id) if decision.holder_id is not None else None
         above = None if decision.temperature_above is None else int(decision.temperature_above)
         value = decision.temperature_c if self._record_temperature_values else None
         with self._db.transaction() as connection:
             cursor = connection.execute(
-                "INSERT INTO events (at, gate_id, verdict, reasons, subject_ref, temperature_above, temperature_c)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (decision.at, decision.gate_id, decision.verdict, json.dumps(list(decision.reasons)), subject, above, value),
+                "INSERT INTO events (at, gate_id, verdict, reasons, subject_ref, holder_ref, temperature_above, temperature_c)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (decision.at, decision.gate_id, decision.verdict, json.dumps(list(decision.reasons)), subject, holder, above, value),
             )
             event_id = cursor.lastrowid
             self.audit.append(
@@ -109,9 +113,19 @@ class EventStore:
         with self._db.transaction() as connection:
             return connection.execute("DELETE FROM events WHERE at < ?", (cutoff,)).rowcount
 
-    def unlink_subject(self, reference: str) -> int:
-        """Drop the pseudonymous link from every event to `reference`; returns how many events had one."""
+    def unlink_person(self, person_id: str) -> int:
+        """Drop every pseudonymous link from events to the person; returns how many events had one.
+
+        That is the events whose subject is the person (a face recognised 1:N), those whose credential
+        they held, and every other event of those credentials (whose subject pseudonym leads to them).
+        """
+        alias = pseudonym(self._key, person_id)
         with self._db.transaction() as connection:
+            credentials = [ref for (ref,) in connection.execute(
+                "SELECT DISTINCT subject_ref FROM events WHERE holder_ref = ? AND subject_ref IS NOT NULL", (alias,)
+            )]
+            marks = ", ".join("?" * (len(credentials) + 1))
             return connection.execute(
-                "UPDATE events SET subject_ref = NULL WHERE subject_ref = ?", (pseudonym(self._key, reference),)
+                f"UPDATE events SET subject_ref = NULL, holder_ref = NULL WHERE holder_ref = ? OR subject_ref IN ({marks})",
+                (alias, alias, *credentials),
             ).rowcount

@@ -53,4 +53,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
            BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
     ),
+    (
+        # The keyed pseudonym of the credential's holder (the enrolled person's id): decisions are keyed by
+        # the credential, so without it 'people forget' could not find the visits made with a person's pass.
+        "ALTER TABLE events ADD COLUMN holder_ref TEXT",
+        "CREATE INDEX events_by_holder ON events (holder_ref)",
+    ),
 )

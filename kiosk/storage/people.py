@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -76,6 +77,26 @@ class Erasure:
         return self.person_found or self.events_unlinked > 0
 
 
+class AlreadyEnrolled(ValueError):
+    """An enrolment would silently replace someone's templates."""
+
+
+PERSON_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+
+
+def person_id_problem(person_id: str) -> str | None:
+    """Why `person_id` is not a pseudonymous id, or None.
+
+    Ids are codes such as a pass's subject id (`holder-7f3a`): lowercase letters, digits and dashes, up
+    to 64. That refuses a name written as a name ("Alice Smith", "Smith, A."), not a code that happens to
+    spell one; the privacy report says so.
+    """
+    if PERSON_ID.fullmatch(person_id):
+        return None
+    return (f"person id {person_id!r}: expected a pseudonymous code of lowercase letters, digits and dashes (at most 64),"
+            " such as the subject id on the person's pass, never a name")
+
+
 class PeopleStore:
     """Enrol, list, forget and load people. `cipher=None` stores embeddings unencrypted.
 
@@ -90,12 +111,13 @@ class PeopleStore:
         self._audit = events.audit
         self._clock = clock or SystemClock()
 
-    def enroll(self, person_id: str, templates: Sequence[Template], consent: Consent) -> None:
-        """Store `templates` for `person_id` under `consent`, replacing any earlier enrolment."""
+    def enroll(self, person_id: str, templates: Sequence[Template], consent: Consent, *, replace: bool = False) -> None:
+        """Store `templates` for `person_id` under `consent`; an earlier enrolment is replaced only with `replace`."""
         now = self._clock.wall()
         problems = consent.problems()
-        if not person_id.strip():
-            problems.append("person id is empty")
+        problem = person_id_problem(person_id)
+        if problem:
+            problems.append(problem)
         if not templates:
             problems.append(f"no face templates for {person_id!r} (expected at least one)")
         if consent.expires_at <= now:
@@ -104,6 +126,8 @@ class PeopleStore:
             raise ValueError("; ".join(problems))
         rows = [self._template_row(person_id, template) for template in templates]
         with self._db.transaction() as connection:
+            if not replace and connection.execute("SELECT 1 FROM people WHERE person_id = ?", (person_id,)).fetchone():
+                raise AlreadyEnrolled(f"{person_id!r} is already enrolled (expected a new id, or --replace to replace its templates and consent)")
             connection.execute("DELETE FROM people WHERE person_id = ?", (person_id,))
             connection.execute("INSERT INTO people VALUES (?, ?)", (person_id, now))
             connection.execute(
@@ -132,7 +156,7 @@ class PeopleStore:
         with self._db.transaction() as connection:
             templates = connection.execute("DELETE FROM templates WHERE person_id = ?", (person_id,)).rowcount
             found = connection.execute("DELETE FROM people WHERE person_id = ?", (person_id,)).rowcount > 0
-            unlinked = self._events.unlink_subject(person_id)
+            unlinked = self._events.unlink_person(person_id)
             erasure = Erasure(found, templates, unlinked)
             self._audit.append(AuditKind.ERASURE, {"enrolment": found, "templates": templates, "events_unlinked": unlinked})
         if not self._db.checkpoint():

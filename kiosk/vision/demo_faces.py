@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from kiosk.errors import KioskError
+from kiosk.images import decode_image
 from kiosk.vision.synthetic_mask import STYLES_BY_NAME, render_mask
 
 PROBE_MASK_STYLE = "surgical-green"  # held out from enrolment, like a real mask
@@ -34,10 +35,7 @@ def _read(package: str, *parts: str) -> np.ndarray:
         resource: Traversable = resources.files(package).joinpath(*parts)
     except ModuleNotFoundError as err:
         raise KioskError(f"demo faces need the '{package}' package: pip install 'gatekeeper-kiosk[demo]'") from err
-    image = cv2.imdecode(np.frombuffer(resource.read_bytes(), dtype=np.uint8), cv2.IMREAD_COLOR)
-    if image is None:
-        raise KioskError(f"demo face {package}/{'/'.join(parts)}: cannot be decoded (expected a PNG or JPEG)")
-    return image
+    return decode_image(resource.read_bytes(), f"{package}/{'/'.join(parts)}")
 
 
 def demo_faces() -> DemoFaces:

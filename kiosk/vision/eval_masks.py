@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from kiosk.errors import UsageError
-from kiosk.vision.evaluate import read_image
+from kiosk.images import read_image
 from kiosk.vision.pipeline import FacePipeline
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import cv2
 import numpy as np
 
-from kiosk.errors import UsageError
+from kiosk.images import read_image
 from kiosk.vision import metrics
 from kiosk.vision.align import align_face
 from kiosk.vision.detector import DetectedFace
@@ -32,13 +31,6 @@ PAIRS_DETECT_SCORE = 0.35
 its score (at 0.5, 6 of the 999 dev pairs had no face on their masked side; at 0.35 none, with the unmasked
 figures unchanged). The kiosk's own bar stays higher: there the largest face counts, and lower bars let
 background shapes in (one more dev mask photo went wrong at 0.35)."""
-
-
-def read_image(path: Path) -> np.ndarray:
-    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if image is None:
-        raise UsageError(f"image {path}: cannot be read (expected a JPEG, PNG or BMP file)")
-    return image
 
 
 def central_face(faces: list[DetectedFace], shape: tuple[int, ...]) -> DetectedFace | None:

@@ -7,6 +7,7 @@ denies every visit that needs the face or mask check with "face-unavailable" and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +37,19 @@ class VisionUnavailable(CapabilityUnavailable):
 
 
 class EnrolmentError(KioskError, ValueError):
-    """An enrolment photo has no usable face; the message names the photo and why."""
+    """An enrolment photo has no usable face, or several; the message names the photo, why, and the fix."""
+
+
+_ENROLMENT_ADVICE = {
+    "face-too-small": "use a closer or larger photo",
+    "head-turned": "use a photo looking straight at the camera",
+    "head-tilted": "use a photo with the head level",
+    "head-nodding": "use a photo with the head level, looking straight ahead",
+    "too-dark": "use a brighter, evenly lit photo",
+    "too-bright": "use a photo with less light or glare on the face",
+    "too-blurry": "use a sharper photo",
+    "mask-required": "use a photo with the mask on, or set vision.mask_policy",
+}
 
 
 @dataclass(frozen=True)
@@ -109,23 +122,45 @@ class FacePipeline:
         mask_score = None if self.mask_classifier is None else mask.score
         return FaceObservation(face, quality.Quality(tuple(reasons)), mask.masked, mask_score, embedding)
 
-    def enrollment_templates(self, images_bgr: list[np.ndarray]) -> list[Template]:
+    def enrollment_templates(
+        self, images_bgr: Sequence[np.ndarray], names: Sequence[str] | None = None, face: int | None = None
+    ) -> list[Template]:
         """Templates for one person: each photo and its mirror image, plus both for every synthetic mask style on photos without a mask.
 
-        Raises EnrolmentError naming the first photo (counted from 1) with no face or a failed quality gate.
+        Each photo must show exactly one face, or `face` picks one (counted from the left, from 1).
+        Raises EnrolmentError naming the photo (by `names`, else its position) and the fix.
         """
+        names = list(names) if names is not None else [f"photo {number}" for number in range(1, len(images_bgr) + 1)]
         templates = []
-        for number, image in enumerate(images_bgr, start=1):
-            observation = self.analyse(image)
-            if observation is None:
-                raise EnrolmentError(f"enrolment photo {number}: no face found (expected one clear, frontal face)")
+        for name, image in zip(names, images_bgr, strict=True):
+            chosen = self._enrolment_face(name, image, face)
+            observation = self.observe(image, chosen)
             if observation.embedding is None:
-                raise EnrolmentError(f"enrolment photo {number}: {'; '.join(observation.quality.reasons)}")
+                problems = "; ".join(f"{reason}: {_ENROLMENT_ADVICE.get(reason.split(':')[0], 'use another photo')}"
+                                     for reason in observation.quality.reasons)
+                raise EnrolmentError(f"enrolment photo '{name}': {problems}")
             landmarks = observation.face.landmarks
             templates.extend(self.photo_templates(align_face(image, landmarks), observation.masked))
             if not observation.masked:
                 templates.extend(self.masked_templates(image, landmarks))
         return templates
+
+    def _enrolment_face(self, name: str, image: np.ndarray, face: int | None) -> DetectedFace:
+        """The photo's only face, or the `face`-th from the left; a photo of several people is never guessed at."""
+        faces = sorted(self.detector.detect(image), key=lambda f: f.box[0])
+        if not faces:
+            raise EnrolmentError(f"enrolment photo '{name}': no face found (expected one clear, frontal face: use a closer, evenly lit photo)")
+        if face is not None:
+            if not 1 <= face <= len(faces):
+                raise EnrolmentError(f"enrolment photo '{name}': --face {face}, but it shows {len(faces)} face(s) (expected 1 to {len(faces)})")
+            return faces[face - 1]
+        if len(faces) > 1:
+            where = ", ".join(f"{number} at x={f.box[0]:.0f} px" for number, f in enumerate(faces, start=1))
+            raise EnrolmentError(
+                f"enrolment photo '{name}': {len(faces)} faces (expected exactly one): crop the photo to the person,"
+                f" or choose one with --face N, counted from the left ({where})"
+            )
+        return faces[0]
 
     def photo_templates(self, aligned_bgr: np.ndarray, masked: bool) -> list[Template]:
         """The aligned photo and its mirror image (the mirror adds a view of the face at no risk of a wrong pose)."""

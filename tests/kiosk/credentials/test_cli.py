@@ -6,12 +6,16 @@ import base64
 import json
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import base45
+import cbor2
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from kiosk.credentials.kiosk_pass import PassClaims, issue_pass, new_pass_id
 from kiosk.credentials.updates import UPDATE_KEY_FILE, sign_update
 
 
@@ -82,8 +86,8 @@ def test_batch_answers_every_line_in_order(case: dict) -> None:
 
 
 def test_pass_keygen_issue_qr_and_verify_image(tmp_path: Path) -> None:
-    assert kiosk("pass", "keygen", "site", cwd=tmp_path).returncode == 0
-    assert kiosk("pass", "keygen", "site", cwd=tmp_path).returncode == 2  # never overwrites a key
+    assert kiosk("pass", "keygen", "site", "--role", "issuer", cwd=tmp_path).returncode == 0
+    assert kiosk("pass", "keygen", "site", "--role", "issuer", cwd=tmp_path).returncode == 2  # never overwrites a key
     (tmp_path / "trust" / "kiosk").mkdir(parents=True)
     (tmp_path / "trust" / "kiosk" / "site.pem").write_bytes((tmp_path / "site.pub.pem").read_bytes())
     issued = kiosk("pass", "issue", "--key", "site.key.pem", "--subject", "holder-1", "--gate", "main-entrance", cwd=tmp_path)
@@ -97,19 +101,71 @@ def test_pass_keygen_issue_qr_and_verify_image(tmp_path: Path) -> None:
     assert json.loads(verified.stdout)["holder_id"] == "holder-1"
 
 
-def test_rotating_pass_code_from_the_command_line(tmp_path: Path) -> None:
-    for name in ("site", "phone"):
-        kiosk("pass", "keygen", name, cwd=tmp_path)
+def rotating_setup(tmp_path: Path, at: str) -> str:
+    """Keys for a site and a phone, the site's key trusted, and a pass bound to the phone: returns the pass text."""
+    kiosk("pass", "keygen", "site", "--role", "issuer", cwd=tmp_path)
+    kiosk("pass", "keygen", "phone", "--role", "device", cwd=tmp_path)
     (tmp_path / "trust" / "kiosk").mkdir(parents=True)
     (tmp_path / "trust" / "kiosk" / "site.pem").write_bytes((tmp_path / "site.pub.pem").read_bytes())
+    issued = kiosk("pass", "issue", "--key", "site.key.pem", "--subject", "h2", "--device-key", "phone.pub.pem", "--at", at,
+                   cwd=tmp_path)
+    assert issued.returncode == 0, issued.stderr
+    assert "gates refuse the KP1: text itself" in issued.stderr
+    return issued.stdout.strip()
+
+
+def test_rotating_pass_code_from_the_command_line(tmp_path: Path) -> None:
     at = "2026-05-01T10:00:00Z"
-    text = kiosk("pass", "issue", "--key", "site.key.pem", "--subject", "h2", "--device-key", "phone.pub.pem", "--at", at,
-                 cwd=tmp_path).stdout.strip()
+    text = rotating_setup(tmp_path, at)
     code = kiosk("pass", "code", text, "--device-key", "phone.key.pem", "--at", at, cwd=tmp_path).stdout.strip()
     assert code.startswith("KD1:")
     fresh = kiosk("credential", "verify", "--text", code, "--trust", "trust", "--at", "2026-05-01T10:00:04Z", cwd=tmp_path)
     stale = kiosk("credential", "verify", "--text", code, "--trust", "trust", "--at", "2026-05-01T10:05:00Z", cwd=tmp_path)
     assert fresh.returncode == 0 and stale.returncode == 1 and "code-stale" in stale.stdout
+
+
+def test_pass_lifted_from_a_photo_of_the_phone_screen_is_refused(tmp_path: Path) -> None:
+    at = "2026-05-01T10:00:00Z"
+    text = rotating_setup(tmp_path, at)
+    code = kiosk("pass", "code", text, "--device-key", "phone.key.pem", "--at", at, cwd=tmp_path).stdout.strip()
+    signed_pass = cbor2.loads(base45.b45decode(code[len("KD1:"):]))[0]
+    lifted = "KP1:" + base45.b45encode(signed_pass).decode()
+    for shown in (lifted, text):
+        verdict = kiosk("credential", "verify", "--text", shown, "--trust", "trust", "--at", "2026-05-20T10:00:00Z", "--json",
+                        cwd=tmp_path)
+        assert verdict.returncode == 1, verdict.stdout
+        assert (json.loads(verdict.stdout)["valid"], json.loads(verdict.stdout)["reason"]) == (False, "device-bound-pass-shown-static")
+
+
+def test_keygen_tells_where_each_role_of_key_goes(tmp_path: Path) -> None:
+    issuer = kiosk("pass", "keygen", "site", "--role", "issuer", cwd=tmp_path)
+    device = kiosk("pass", "keygen", "phone", "--role", "device", cwd=tmp_path)
+    assert "copy into the trust directory's kiosk/ folder" in issuer.stdout
+    assert "never put it in the trust directory" in device.stdout and "--device-key phone.pub.pem" in device.stdout
+    assert "copy into the trust" not in device.stdout
+    assert kiosk("pass", "keygen", "other", cwd=tmp_path).returncode == 2  # the role is never guessed
+
+
+def test_a_device_key_in_the_trust_directory_validates_nothing(tmp_path: Path) -> None:
+    kiosk("pass", "keygen", "phone", "--role", "device", cwd=tmp_path)
+    (tmp_path / "trust" / "kiosk").mkdir(parents=True)
+    (tmp_path / "trust" / "kiosk" / "phone.pem").write_bytes((tmp_path / "phone.pub.pem").read_bytes())
+    refused = kiosk("pass", "issue", "--key", "phone.key.pem", "--subject", "h3", cwd=tmp_path)
+    assert refused.returncode == 2
+    assert "phone.key.pem': a device key (expected an issuer key" in refused.stderr
+    phone_key = serialization.load_pem_private_key((tmp_path / "phone.key.pem").read_bytes(), None)
+    now = datetime.now(timezone.utc)
+    claims = PassClaims("phone", "h3", new_pass_id(), now, now, now + timedelta(days=1))
+    forged = issue_pass(claims, phone_key, "KP1:")
+    verdict = kiosk("credential", "verify", "--text", forged, "--trust", "trust", cwd=tmp_path)
+    assert verdict.returncode != 0 and "VALID" not in verdict.stdout.split()
+    assert "phone.pem': a holder-device key" in verdict.stderr
+
+
+def test_issuing_with_keys_in_swapped_roles_is_refused(tmp_path: Path) -> None:
+    kiosk("pass", "keygen", "site", "--role", "issuer", cwd=tmp_path)
+    swapped = kiosk("pass", "issue", "--key", "site.key.pem", "--subject", "h4", "--device-key", "site.pub.pem", cwd=tmp_path)
+    assert swapped.returncode == 2 and "site.pub.pem': an issuer key (expected a device key" in swapped.stderr
 
 
 def test_update_trust_applies_a_signed_update(tmp_path: Path) -> None:

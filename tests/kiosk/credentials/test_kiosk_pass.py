@@ -135,6 +135,27 @@ def test_code_made_by_another_device_is_refused(trust, rotating_pass) -> None:
     assert (verdict.stage, verdict.reason) == ("signature", "bad-device-signature")
 
 
+def test_device_bound_pass_shown_in_static_form_is_refused(trust, rotating_pass) -> None:
+    verdict = verifier_for(trust).verify(rotating_pass, T0 + timedelta(hours=1))
+    assert (verdict.valid, verdict.stage, verdict.reason) == (False, "policy", "device-bound-pass-shown-static")
+    assert "live" in verdict.message and "phone" in verdict.message
+
+
+def test_pass_lifted_out_of_a_rotating_code_is_refused(trust, device_key, rotating_pass) -> None:
+    code = _code(rotating_pass, device_key, T0)
+    signed_pass, _step, _signature = cbor2.loads(decode_base45(code[4:]))
+    lifted = "KP1:" + base45.b45encode(signed_pass).decode()
+    verdict = verifier_for(trust).verify(lifted, T0 + timedelta(days=3))
+    assert (verdict.valid, verdict.reason) == (False, "device-bound-pass-shown-static")
+
+
+def test_device_signature_lifted_from_a_code_does_not_sign_another_step(trust, device_key, rotating_pass) -> None:
+    signed_pass, step, signature = cbor2.loads(decode_base45(_code(rotating_pass, device_key, T0)[4:]))
+    moved = "KD1:" + base45.b45encode(cbor2.dumps([signed_pass, step + 30, signature])).decode()
+    verdict = verifier_for(trust, dynamic_window_s=10).verify(moved, T0 + timedelta(seconds=300))
+    assert (verdict.stage, verdict.reason) == ("signature", "bad-device-signature")
+
+
 def test_static_pass_cannot_rotate(trust, issuer_key, device_key) -> None:
     code = _code(issue_pass(_claims(), issuer_key, "KP1:"), device_key, T0)
     assert verifier_for(trust, dynamic_window_s=10).verify(code, T0).reason == "not-dynamic"

@@ -103,10 +103,21 @@ def test_listing_shows_each_person_with_consent_and_template_count(
     assert people[1].consent == consent(clock, days=30)
 
 
-def test_enrolling_again_replaces_the_earlier_templates(storage: Storage, clock: ManualClock, synthetic_templates: Callable) -> None:
+def test_enrolling_an_enrolled_id_again_needs_replace(storage: Storage, clock: ManualClock, synthetic_templates: Callable) -> None:
     storage.people.enroll("alice-01", synthetic_templates(seed=1), consent(clock))
-    storage.people.enroll("alice-01", synthetic_templates(seed=3, count=1), consent(clock))
+    with pytest.raises(ValueError, match="'alice-01' is already enrolled .*--replace"):
+        storage.people.enroll("alice-01", synthetic_templates(seed=3, count=1), consent(clock))
+    assert len(storage.people.load_templates()) == 3
+    storage.people.enroll("alice-01", synthetic_templates(seed=3, count=1), consent(clock), replace=True)
     assert len(storage.people.load_templates()) == 1
+
+
+@pytest.mark.parametrize("person_id", ["Alice Smith", "alice smith", "Smith, A.", "ALICE", "", "élise-1", "a" * 65, "-x"])
+def test_an_id_that_is_not_a_pseudonymous_code_is_refused(storage: Storage, clock: ManualClock, synthetic_templates: Callable,
+                                                          person_id: str) -> None:
+    with pytest.raises(ValueError, match="expected a pseudonymous code of lowercase letters, digits and dashes"):
+        storage.people.enroll(person_id, synthetic_templates(seed=1, count=1), consent(clock))
+    assert storage.people.list_people() == []
 
 
 def test_templates_of_expired_consents_are_not_loaded_for_matching(

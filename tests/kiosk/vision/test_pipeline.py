@@ -45,7 +45,7 @@ def test_enrolment_adds_one_template_per_synthetic_mask_style(pipeline, lfw):
 
 
 def test_enrolment_photo_without_a_face_is_named(pipeline, lfw):
-    with pytest.raises(ValueError, match="enrolment photo 2: no face found"):
+    with pytest.raises(ValueError, match="enrolment photo 'photo 2': no face found"):
         pipeline.enrollment_templates([lfw("Abdullah_Gul", 13), np.zeros((200, 200, 3), np.uint8)])
 
 
