@@ -110,17 +110,24 @@ def _line(result: dict) -> str:
 
 
 def _add_validate_arguments(parser: argparse.ArgumentParser) -> None:
-    from kiosk.thermal.validation import DEFAULT_FIT_MAX_C, DEFAULT_FIT_SHARE, DEFAULT_JUDGE_MIN_C, SPLITS
+    from kiosk.thermal.validation import DEFAULT_FIT_MAX_C, DEFAULT_FIT_SHARE, DEFAULT_JUDGE_MIN_C, DEFAULT_ROOM_SHIFT_C, SPLITS
 
     parser.add_argument("--csv", required=True, type=Path, help="subjects with oral references, layout of flir_group1.csv")
     parser.add_argument("--site", required=True, choices=SITE_CHOICES, help="what the sensor sees")
     parser.add_argument(
-        "--split", required=True, choices=SPLITS, help="subject: K-fold over subjects; date: earlier sessions -> later; ambient: cooler rooms -> warmer"
+        "--split",
+        required=True,
+        choices=SPLITS,
+        help="subject: K-fold over subjects; date: earlier sessions -> later; ambient: cooler rooms -> warmer; "
+        "warm-room: K-fold with the judged rooms made warmer, skin following by heat exchange (a simulation)",
     )
     parser.add_argument("--kind", action="append", choices=KIND_CHOICES, help="model kind to judge, repeatable (default: all)")
     parser.add_argument("--fit-share", type=float, default=DEFAULT_FIT_SHARE, help=f"date split: share of subjects in the earlier part (default {DEFAULT_FIT_SHARE})")
     parser.add_argument("--fit-max-c", type=float, default=DEFAULT_FIT_MAX_C, help=f"ambient split: fit on rooms at or below this, °C (default {DEFAULT_FIT_MAX_C})")
     parser.add_argument("--judge-min-c", type=float, default=DEFAULT_JUDGE_MIN_C, help=f"ambient split: judge on rooms above this, °C (default {DEFAULT_JUDGE_MIN_C})")
+    parser.add_argument(
+        "--room-shift-c", type=float, default=DEFAULT_ROOM_SHIFT_C, help=f"warm-room split: how much warmer, °C (default {DEFAULT_ROOM_SHIFT_C:g})"
+    )
     parser.add_argument("--seed", type=int, help="seed of the folds (default: the shipped models' seed)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -141,6 +148,7 @@ def _validate(args: argparse.Namespace) -> int:
         fit_share=args.fit_share,
         fit_max_c=args.fit_max_c,
         judge_min_c=args.judge_min_c,
+        room_shift_c=args.room_shift_c,
     )
     if args.json:
         print(json.dumps(result, ensure_ascii=False))

@@ -5,14 +5,20 @@ Splits (all deterministic):
 - `date`: fit on the earliest sessions (by the file's Date, about `fit_share` of the subjects), judge on
   the later ones: other people, other days, the camera and room as they drifted.
 - `ambient`: fit on the cooler rooms (≤ `fit_max_c`), judge on the warmer ones (> `judge_min_c`): how
-  the model extrapolates in room temperature, the shift a warm lobby brings.
+  the model extrapolates in room temperature, the shift a warm lobby brings. The data span only
+  20.2–24 °C, so this shift is 1–2 °C.
+- `warm-room`: the K-fold over subjects with every judged subject moved `room_shift_c` warmer, their
+  skin warmed by γ·shift, γ the heat-exchange coefficient fitted on the fit part (skin from oral and
+  room, `heat_exchange.forward_skin_per_ambient`). It is a simulation: it assumes skin follows the room
+  as the data's own heat exchange says, and asks whether a model's form extrapolates to rooms the data
+  never had (by default +5 °C: 25–29 °C). It cannot judge the value of γ, only what a model does with it.
 Every model kind of `kiosk.thermal.heat_exchange.FITTERS` is fitted on the same fit part, fever margin
 included, and judged on the same judge part; `judge` counts refusals and scores the rest.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -28,12 +34,13 @@ from kiosk.thermal.fit import (
     judge,
     stratified_folds,
 )
-from kiosk.thermal.heat_exchange import FITTERS
+from kiosk.thermal.heat_exchange import FITTERS, PRIMARY_READINGS, forward_skin_per_ambient
 
-SPLITS = ("subject", "date", "ambient")
+SPLITS = ("subject", "date", "ambient", "warm-room")
 DEFAULT_FIT_SHARE = 0.6
 DEFAULT_FIT_MAX_C = 23.0
 DEFAULT_JUDGE_MIN_C = 23.5
+DEFAULT_ROOM_SHIFT_C = 5.0
 AMBIENT_BIN_C = 1.0
 MIN_PART = 20
 
@@ -45,6 +52,8 @@ class Part:
     fit: np.ndarray
     judge: np.ndarray
     description: str
+    room_shift_c: float = 0.0
+    """How much warmer the judged subjects' room is made (°C), their skin following by heat exchange."""
 
 
 def parts(
@@ -54,13 +63,17 @@ def parts(
     fit_share: float = DEFAULT_FIT_SHARE,
     fit_max_c: float = DEFAULT_FIT_MAX_C,
     judge_min_c: float = DEFAULT_JUDGE_MIN_C,
+    room_shift_c: float = DEFAULT_ROOM_SHIFT_C,
     threshold_c: float = DEFAULT_FEVER_THRESHOLD_C,
 ) -> list[Part]:
-    """The fit/judge parts of `split`: K of them for `subject`, one for `date` and `ambient`."""
-    if split == "subject":
+    """The fit/judge parts of `split`: K of them for `subject` and `warm-room`, one for `date` and `ambient`."""
+    if split in ("subject", "warm-room"):
         folds = stratified_folds(data.oral_c >= threshold_c, OUTER_FOLDS, seed)
         everyone = np.arange(len(data))
-        return [Part(np.setdiff1d(everyone, fold), fold, f"{OUTER_FOLDS}-fold over subjects") for fold in folds]
+        if split == "subject":
+            return [Part(np.setdiff1d(everyone, fold), fold, f"{OUTER_FOLDS}-fold over subjects") for fold in folds]
+        description = f"{OUTER_FOLDS}-fold over subjects, judged rooms {room_shift_c:+g} °C with skin following by heat exchange"
+        return [Part(np.setdiff1d(everyone, fold), fold, description, room_shift_c) for fold in folds]
     if split == "date":
         return [_by_date(data, fit_share)]
     if split == "ambient":
@@ -117,30 +130,51 @@ def validate(
     chosen_parts = parts(data, split, seed, threshold_c=threshold_c, **split_options)
     judged = np.concatenate([part.judge for part in chosen_parts])
     fitted = chosen_parts[0].fit if len(chosen_parts) == 1 else np.arange(len(data))
+    judge_parts = [_judge_part(data, part) for part in chosen_parts]
+    judged_ambient = np.concatenate([part.inputs["ambient_c"] for part in judge_parts])
     result: dict = {
         "site": data.site,
         "split": split,
         "description": chosen_parts[0].description,
         "fit": _describe(data, fitted),
-        "judge": _describe(data, judged),
+        "judge": {**_describe(data, judged), "ambient_c": _span(judged_ambient)},
         "models": {},
     }
     for kind in kinds:
         estimates: list[CoreEstimate | Refusal] = []
         margins = []
-        for part in chosen_parts:
+        for part, judge_data in zip(chosen_parts, judge_parts):
             model = FITTERS[kind](data.subset(part.fit), seed, specificity, threshold_c)
             margins.append(model.fever_margin_c)
-            estimates.extend(estimate_all(model, data.subset(part.judge)))
+            estimates.extend(estimate_all(model, judge_data))
         oral = data.oral_c[judged]
         figures = figures_dict(judge(estimates, oral, threshold_c))
         result["models"][kind] = {
             **figures,
             "refused_share": round(figures["refused"] / max(figures["subjects"], 1), 4),
             "fever_margin_c": round(float(np.mean(margins)), 3),
-            "by_ambient": by_ambient(estimates, oral, data.inputs["ambient_c"][judged]),
+            "by_ambient": by_ambient(estimates, oral, judged_ambient),
         }
     return result
+
+
+def _judge_part(data: Dataset, part: Part) -> Dataset:
+    """The judged subjects, moved to a warmer room when the part asks for it."""
+    judged = data.subset(part.judge)
+    if not part.room_shift_c:
+        return judged
+    fit = data.subset(part.fit)
+    reading = PRIMARY_READINGS[data.site]
+    gamma = forward_skin_per_ambient(fit.inputs[reading], fit.inputs["ambient_c"], fit.oral_c)
+    return warmer_room(judged, part.room_shift_c, gamma)
+
+
+def warmer_room(data: Dataset, shift_c: float, skin_per_ambient: float) -> Dataset:
+    """The same people in a room `shift_c` warmer: every reading warmer by `skin_per_ambient`·shift (°C)."""
+    inputs = {
+        name: values + (shift_c if name == "ambient_c" else skin_per_ambient * shift_c) for name, values in data.inputs.items()
+    }
+    return replace(data, inputs=inputs)
 
 
 def _describe(data: Dataset, index: np.ndarray) -> dict:
@@ -148,12 +182,17 @@ def _describe(data: Dataset, index: np.ndarray) -> dict:
     described: dict = {
         "subjects": int(len(index)),
         "fevers": int((data.oral_c[index] >= DEFAULT_FEVER_THRESHOLD_C).sum()),
-        "ambient_c": [round(float(ambient.min()), 2), round(float(ambient.max()), 2), round(float(ambient.mean()), 2)],
+        "ambient_c": _span(ambient),
     }
     if data.sessions:
         sessions = sorted(_sortable(data.sessions[i]) for i in index)
         described["sessions"] = [sessions[0], sessions[-1]]
     return described
+
+
+def _span(ambient_c: np.ndarray) -> list[float]:
+    """[lowest, highest, mean] room temperature, °C."""
+    return [round(float(ambient_c.min()), 2), round(float(ambient_c.max()), 2), round(float(ambient_c.mean()), 2)]
 
 
 def by_ambient(estimates: list[CoreEstimate | Refusal], oral_c: np.ndarray, ambient_c: np.ndarray) -> list[dict]:
