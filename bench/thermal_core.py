@@ -11,8 +11,10 @@ Reads ../shared/thermal-dev/flir_group1.csv (or $KIOSK_SHARED_DIR). Figures are 
   subjects as recorded, and as seen by a camera whose scale differs by ±5 % around 35 °C, or whose
   bias is −0.5 °C (with its blackbody offsets showing it). Compare each with `as_recorded`.
 - `shifted`: every model kind (`kiosk thermal validate`) on the splits that imitate deployment: later
-  sessions, warmer rooms (two cuts), and the K-fold over subjects for comparison; the shipped kind is
+  sessions, warmer rooms (three cuts), a simulated room 5 °C warmer, and the K-fold over subjects; the shipped kind is
   chosen from these (docs/thermal-validation.md).
+- `operating_range`: the shipped kind's error by room temperature with the judged rooms moved
+  −4, 0, +4 and +8 °C (warm-room split), covering the 16–32 °C operating range.
 - `blackbody_offset`: least squares on the date and ambient splits with the camera's `T_offset*` used
   as the file's median (shipped), per row, per session, ignored, or as a covariate.
 - `camera_offset`: a held-out later part read +0.6 °C warm by a camera whose blackbody does not show
@@ -43,8 +45,11 @@ SHIFTED_SPLITS = {
     "ambient": ("ambient", {}),
     "ambient_le22_gt23": ("ambient", {"fit_max_c": 22.0, "judge_min_c": 23.0}),
     "ambient_le23.4_gt23.4": ("ambient", {"fit_max_c": 23.4, "judge_min_c": 23.4}),
+    "warm-room_+5": ("warm-room", {"room_shift_c": 5.0}),
     "subject": ("subject", {}),
 }
+ROOM_SHIFTS_C = (-4.0, 0.0, 4.0, 8.0)
+"""Moves the data's 20.2–24 °C rooms across the 16–32 °C operating range (warm-room split)."""
 CAMERA_BIAS_C = 0.6
 REFERENCE_COUNTS = (5, 10, 20)
 
@@ -57,6 +62,7 @@ def run() -> dict:
         data = Dataset.from_table(table, site)
         result["shifted"][site] = {name: validate(data, split, **options) for name, (split, options) in SHIFTED_SPLITS.items()}
         result["blackbody_offset"][site] = _blackbody_offset(table, data)
+        result.setdefault("operating_range", {})[site] = _operating_range(data)
         fitter = FITTERS[_shipped_kind(site)]
         runs = [figures_dict(held_out_figures(data, seed=seed, fitter=fitter)) for seed in SEEDS]
         result["held_out"][site] = runs[0]
@@ -117,6 +123,15 @@ def _by_period(data: Dataset) -> dict:
     return result
 
 
+def _operating_range(data: Dataset) -> dict:
+    kind = _shipped_kind(data.site)
+    result = {}
+    for shift_c in ROOM_SHIFTS_C:
+        figures = validate(data, "warm-room", kinds=(kind,), room_shift_c=shift_c)["models"][kind]
+        result[f"{shift_c:+g}"] = {key: figures[key] for key in ("mae_c", "bias_c", "within_0_5", "sensitivity", "specificity", "refused", "by_ambient")}
+    return result
+
+
 def _blackbody_offset(table: SubjectTable, data: Dataset) -> dict:
     """Least squares on the date and ambient splits with the blackbody offset used five ways: MAE and bias (°C)."""
     by_id = {s.subject_id: s for s in table.subjects}
@@ -135,7 +150,7 @@ def _blackbody_offset(table: SubjectTable, data: Dataset) -> dict:
     ambient, oral = data.inputs["ambient_c"], data.oral_c
     result: dict = {}
     for name, (split, options) in SHIFTED_SPLITS.items():
-        if split == "subject":
+        if split in ("subject", "warm-room"):  # no new people or rooms to judge the offset on
             continue
         part = parts(data, split, **options)[0]
         fit, test = part.fit, part.judge
