@@ -1,8 +1,9 @@
 """From calibrated skin readings to an oral-equivalent core temperature, its uncertainty and a fever decision.
 
-An infrared sensor sees skin, not the body's core: the model here is a small regularised linear fit
-(see `kiosk.thermal.fit`) from what a site's sensor can see plus the ambient temperature, with an
-optional hinge term because skin warms less per degree of core at the top of the range.
+An infrared sensor sees skin, not the body's core: the model here is a small linear formula in what a
+site's sensor can see plus the ambient temperature, optionally with hinge terms. The shipped params are
+least squares on the site's reading and the room (`kiosk.thermal.heat_exchange`), chosen over the hinge
+fit of `kiosk.thermal.fit` because they hold in rooms the data never had (docs/thermal-validation.md).
 Readings are blackbody-calibrated skin temperatures in °C (what a sensor reports once its offset
 against a reference source is applied). The fitted parameters ship in `params/<site>.json`.
 """

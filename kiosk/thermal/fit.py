@@ -1,4 +1,8 @@
-"""Fit a core-temperature model for one site, choosing it by cross-validation over subjects.
+"""Fit a core-temperature model for one site, choosing it by cross-validation over subjects (the `hinge` kind).
+
+Not the shipped kind since issue 16: its hinge sits in raw skin, which a warm room lifts, so it
+over-reads healthy people in rooms warmer than its data (docs/thermal-validation.md). The
+`Dataset`, `judge` and `held_out_figures` here serve every kind.
 
 Candidates are small ridge regressions: one to three of the site's readings, the ambient
 temperature, and optionally one hinge `max(reading - knot, 0)` (skin warms

@@ -107,3 +107,10 @@ def test_validate_command_prints_one_json_object(shared_dir: Path) -> None:
     figures = report["models"]["least-squares"]
     assert FIGURES <= set(figures)
     assert figures["mae_c"] < 0.22 and figures["refused_share"] <= 0.02
+
+
+def test_a_date_split_without_dates_is_refused_by_name() -> None:
+    undated = study(n=60)
+    undated = Dataset(undated.site, undated.inputs, undated.reading_se_c, undated.oral_c, undated.subject_ids, 0, ("",) * 60)
+    with pytest.raises(UsageError, match="split by date: some rows have no Date"):
+        parts(undated, "date")
