@@ -1,15 +1,17 @@
-"""Linear core models whose ambient dependence extrapolates: plain least squares and the heat-exchange form.
+"""Linear core models whose ambient dependence follows skin heat exchange: least squares and its physical forms.
 
 Skin sits between the body's core and the room: in steady state the heat conducted out through the
 tissue equals the heat the skin loses to the room, h_tissue·(core − skin) = h_room·(skin − room), so at
 a fixed core a room warmer by 1 °C warms the skin by γ = h_room / (h_tissue + h_room) °C, and the
-estimate must fall by its skin slope times γ. The heat-exchange model therefore reads the skin as if
-the room were at `REFERENCE_AMBIENT_C`, z = skin − γ·(room − reference), and fits core = a + β·z:
-the room enters only through the physics, never as a free slope the data's narrow 20–24 °C can
-barely pin down. γ comes from a forward fit (skin from oral and room, what heat exchange predicts),
-or from the skin's level alone (`passive`: the share of the core-to-room gap the skin sits at, with a
-fixed tissue conductance, no vasomotor response). Both give ordinary `CoreModel`s: a reading term
-and an ambient term, so the estimator, the params files and `estimate-core` are unchanged.
+estimate must fall by its skin slope times γ. Every model here has that form,
+core = a + β·(skin − γ·(room − REFERENCE_AMBIENT_C)), and differs only in where γ comes from:
+- `least-squares` (shipped): oral on skin and room; γ is the ratio of the two slopes.
+- `heat-exchange`: γ from a forward fit, skin from oral and room (what heat exchange predicts).
+- `heat-exchange-passive`: γ from the skin's level alone, the share of the core-to-room gap it sits at
+  with a fixed tissue conductance (no vasomotor response: a lower bound the data reject).
+What the form excludes is a nonlinearity in raw skin, which a warm room reaches as if it were a
+fever (docs/thermal-validation.md). All give ordinary `CoreModel`s (a reading term and an ambient
+term), so the estimator, the params files and `estimate-core` are unchanged.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ Splits (all deterministic):
   the later ones: other people, other days, the camera and room as they drifted.
 - `ambient`: fit on the cooler rooms (≤ `fit_max_c`), judge on the warmer ones (> `judge_min_c`): how
   the model extrapolates in room temperature, the shift a warm lobby brings. The data span only
-  20.2–24 °C, so this shift is 1–2 °C.
+  20.2–24 °C, so this shift is 1.5–2.2 °C of mean room temperature.
 - `warm-room`: the K-fold over subjects with every judged subject moved `room_shift_c` warmer, their
   skin warmed by γ·shift, γ the heat-exchange coefficient fitted on the fit part (skin from oral and
   room, `heat_exchange.forward_skin_per_ambient`). It is a simulation: it assumes skin follows the room

@@ -118,3 +118,10 @@ def test_validate_input_errors_are_one_line(args: list[str], message: str) -> No
     assert result.returncode == 2
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_commands_offer_every_fitted_kind() -> None:
+    from kiosk.cli.thermal_core import KIND_CHOICES
+    from kiosk.thermal.heat_exchange import FITTERS
+
+    assert KIND_CHOICES == tuple(FITTERS)
