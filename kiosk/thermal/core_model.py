@@ -1,8 +1,9 @@
 """From calibrated skin readings to an oral-equivalent core temperature, its uncertainty and a fever decision.
 
-An infrared sensor sees skin, not the body's core: the model here is a small regularised linear fit
-(see `kiosk.thermal.fit`) from what a site's sensor can see plus the ambient temperature, with an
-optional hinge term because skin warms less per degree of core at the top of the range.
+An infrared sensor sees skin, not the body's core: the model here is a small linear formula in what a
+site's sensor can see plus the ambient temperature, optionally with hinge terms. The shipped params are
+least squares on the site's reading and the room (`kiosk.thermal.heat_exchange`), chosen over the hinge
+fit of `kiosk.thermal.fit` because they hold in rooms the data never had (docs/thermal-validation.md).
 Readings are blackbody-calibrated skin temperatures in °C (what a sensor reports once its offset
 against a reference source is applied). The fitted parameters ship in `params/<site>.json`.
 """
@@ -43,8 +44,10 @@ DEFAULT_FEVER_THRESHOLD_C = 37.5
 SKIN_RANGE_C = (30.0, 42.0)
 HUMIDITY_RANGE_PCT = (0.0, 100.0)
 DISTANCE_RANGE_M = (0.1, 3.0)
-AMBIENT_MARGIN_C = 3.0
-"""How far beyond the ambient range of the fitting data the model is still trusted, °C."""
+OPERATING_RANGE_C = (16.0, 32.0)
+"""Rooms the kiosk estimates in, °C. Below about 16 °C facial skin vasoconstricts and stops following the
+core; above about 32 °C it is within a few degrees of the skin and sweating takes over from the dry heat
+exchange the model's ambient term describes (docs/thermal-validation.md: the error across the range)."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,7 @@ class CoreModel:
     ambient_range_c: tuple[float, float]
     fever_threshold_c: float = DEFAULT_FEVER_THRESHOLD_C
     noise_gain: float = 1.0
+    operating_range_c: tuple[float, float] = OPERATING_RANGE_C
     source: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -144,6 +148,7 @@ class CoreModel:
         if len(coefficients) != len(terms):
             raise ValueError(f"{len(terms)} terms but {len(coefficients)} coefficients")
         low, high = data["ambient_range_c"]
+        lowest, highest = data.get("operating_range_c", OPERATING_RANGE_C)
         return cls(
             site=site,
             terms=terms,
@@ -154,6 +159,7 @@ class CoreModel:
             ambient_range_c=(float(low), float(high)),
             fever_threshold_c=fever_threshold_c,
             noise_gain=float(data["noise_gain"]),
+            operating_range_c=(float(lowest), float(highest)),
             source=dict(data.get("source", {})),
         )
 
@@ -167,6 +173,7 @@ class CoreModel:
             "fever_margin_c": self.fever_margin_c,
             "ambient_range_c": list(self.ambient_range_c),
             "noise_gain": self.noise_gain,
+            "operating_range_c": list(self.operating_range_c),
             "source": self.source,
         }
 
@@ -240,9 +247,9 @@ class CoreModel:
                 return f"{name} missing: the {self.site} model needs it"
             if not SKIN_RANGE_C[0] <= value <= SKIN_RANGE_C[1]:
                 return f"{name} {value:.2f} °C: expected skin at {SKIN_RANGE_C[0]:g}–{SKIN_RANGE_C[1]:g} °C"
-        low, high = self.ambient_range_c[0] - AMBIENT_MARGIN_C, self.ambient_range_c[1] + AMBIENT_MARGIN_C
+        low, high = self.operating_range_c
         if not math.isfinite(ambient_c) or not low <= ambient_c <= high:
-            return f"ambient {ambient_c} °C: outside the {low:.1f}–{high:.1f} °C the model was fitted for"
+            return f"ambient {ambient_c} °C: outside the {low:g}–{high:g} °C operating range"
         if humidity_pct is not None and not HUMIDITY_RANGE_PCT[0] <= humidity_pct <= HUMIDITY_RANGE_PCT[1]:
             return f"humidity {humidity_pct} %: expected 0–100 % RH"
         if distance_m is not None and not DISTANCE_RANGE_M[0] <= distance_m <= DISTANCE_RANGE_M[1]:

@@ -38,6 +38,7 @@ AMBIENT_COLUMN = "T_atm"
 HUMIDITY_COLUMN = "Humidity"
 DISTANCE_COLUMN = "Distance"
 ORAL_COLUMN = "aveOralM"
+DATE_COLUMN = "Date"
 
 # Physical limits: anything outside is a broken record, not a person. The model applies its own,
 # narrower validity limits on top of these.
@@ -66,6 +67,8 @@ class Subject:
     humidity_pct: float | None
     distance_m: float | None
     oral_c: float | None
+    session: str = ""
+    """The session's date as written in the file (empty when the file has no Date column): for splits by session."""
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,7 @@ def _parse_row(record: dict[str | None, str | list[str] | None], line: int) -> S
             humidity_pct=_number(record, HUMIDITY_COLUMN, HUMIDITY_LIMITS_PCT, "% RH"),
             distance_m=_number(record, DISTANCE_COLUMN, DISTANCE_LIMITS_M, "m"),
             oral_c=_number(record, ORAL_COLUMN, ORAL_LIMITS_C, "°C"),
+            session=str(record.get(DATE_COLUMN) or "").strip(),
         )
     except _Refused as refused:
         return RefusedRow(subject_id=subject_id, line=line, reason=str(refused))

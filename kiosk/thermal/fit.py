@@ -1,4 +1,8 @@
-"""Fit a core-temperature model for one site, choosing it by cross-validation over subjects.
+"""Fit a core-temperature model for one site, choosing it by cross-validation over subjects (the `hinge` kind).
+
+Not the shipped kind since issue 16: its hinge sits in raw skin, which a warm room lifts, so it
+over-reads healthy people in rooms warmer than its data (docs/thermal-validation.md). The
+`Dataset`, `judge` and `held_out_figures` here serve every kind.
 
 Candidates are small ridge regressions: one to three of the site's readings, the ambient
 temperature, and optionally one hinge `max(reading - knot, 0)` (skin warms
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
@@ -56,6 +61,8 @@ class Dataset:
     oral_c: np.ndarray
     subject_ids: tuple[str, ...]
     excluded: int
+    sessions: tuple[str, ...] = ()
+    """Each subject's session date as the file writes it (empty strings when unknown)."""
 
     @classmethod
     def from_table(cls, table: SubjectTable, site: str) -> Dataset:
@@ -81,6 +88,7 @@ class Dataset:
             oral_c=np.array([subject.oral_c for subject, _ in usable]),
             subject_ids=tuple(subject.subject_id for subject, _ in usable),
             excluded=len(table.rows) - len(usable),
+            sessions=tuple(subject.session for subject, _ in usable),
         )
 
     def __len__(self) -> int:
@@ -94,6 +102,7 @@ class Dataset:
             oral_c=self.oral_c[index],
             subject_ids=tuple(self.subject_ids[i] for i in index),
             excluded=0,
+            sessions=tuple(self.sessions[i] for i in index) if self.sessions else (),
         )
 
 
@@ -144,7 +153,7 @@ def fit_model(
         ambient_range_c=(float(ambient.min()), float(ambient.max())),
         fever_threshold_c=threshold_c,
     )
-    reading_noise = np.array([model.reading_noise_c(*_subject(data, i)) for i in range(len(data))])
+    reading_noise = np.array([model.reading_noise_c(*subject_inputs(data, i)) for i in range(len(data))])
     own_variance, noise_gain = noise_share(residual, reading_noise)
     return replace(
         model,
@@ -167,12 +176,17 @@ def held_out_figures(
     specificity: float = DEFAULT_SPECIFICITY,
     threshold_c: float = DEFAULT_FEVER_THRESHOLD_C,
     outer_folds: int = OUTER_FOLDS,
+    fitter: Callable[[Dataset, int, float, float], CoreModel] | None = None,
 ) -> Figures:
-    """Nested cross-validation: fit (with its own selection) on K-1 folds, judge on the fold it never saw."""
+    """Nested cross-validation: fit (with its own selection) on K-1 folds, judge on the fold it never saw.
+
+    `fitter(data, seed, specificity, threshold_c)` is the model kind to judge (default `fit_model`).
+    """
+    fit = fitter or fit_model
     estimates: list[CoreEstimate | Refusal] = [Refusal("not estimated")] * len(data)
     for test in stratified_folds(data.oral_c >= threshold_c, outer_folds, seed):
         train = np.setdiff1d(np.arange(len(data)), test)
-        model = fit_model(data.subset(train), seed, specificity, threshold_c)
+        model = fit(data.subset(train), seed, specificity, threshold_c)
         for i, estimate in zip(test, estimate_all(model, data.subset(test))):
             estimates[i] = estimate
     return judge(estimates, data.oral_c, threshold_c)
@@ -182,13 +196,13 @@ def estimate_all(model: CoreModel, data: Dataset) -> list[CoreEstimate | Refusal
     """The model's estimate for every subject of `data`, in order."""
     results = []
     for i in range(len(data)):
-        inputs, reading_se_c = _subject(data, i)
+        inputs, reading_se_c = subject_inputs(data, i)
         readings = {name: value for name, value in inputs.items() if name != "ambient_c"}
         results.append(model.estimate(readings, inputs["ambient_c"], reading_se_c=reading_se_c))
     return results
 
 
-def _subject(data: Dataset, i: int) -> tuple[dict[str, float], dict[str, float]]:
+def subject_inputs(data: Dataset, i: int) -> tuple[dict[str, float], dict[str, float]]:
     """Subject i's inputs (readings and ambient, °C) and its readings' standard errors over rounds (°C)."""
     inputs = {name: float(values[i]) for name, values in data.inputs.items()}
     return inputs, {name: float(values[i]) for name, values in data.reading_se_c.items()}

@@ -89,3 +89,39 @@ def test_estimate_core_input_errors_are_one_line(args: list[str], message: str, 
     assert result.returncode == 2
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_fit_writes_the_kind_it_was_asked_for(shared_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "canthi.json"
+    result = kiosk("thermal", "fit", "--csv", str(shared_dir / STUDY), "--site", "canthi", "--kind", "heat-exchange", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    model = CoreModel.from_file(out)
+    assert model.source["kind"] == "heat-exchange" and [t.input for t in model.terms] == ["canthi_max", "ambient_c"]
+
+
+def test_shipped_params_are_least_squares_on_the_sites_reading_and_the_room() -> None:
+    for site in ("face", "canthi", "upper-face", "forehead"):
+        model = CoreModel.load(site)
+        assert model.source["kind"] == "least-squares" and len(model.terms) == 2
+        assert model.operating_range_c == (16.0, 32.0)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--site", "face", "--csv", "absent.csv", "--split", "date"], "absent.csv: cannot read it"),
+        (["--site", "face", "--csv", "x.csv", "--split", "date", "--fit-share", "0.95"], "--fit-share 0.95: expected a fraction"),
+    ],
+)
+def test_validate_input_errors_are_one_line(args: list[str], message: str) -> None:
+    result = kiosk("thermal", "validate", *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_commands_offer_every_fitted_kind() -> None:
+    from kiosk.cli.thermal_core import KIND_CHOICES
+    from kiosk.thermal.heat_exchange import FITTERS
+
+    assert KIND_CHOICES == tuple(FITTERS)

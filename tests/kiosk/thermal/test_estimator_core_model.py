@@ -72,12 +72,19 @@ def test_offset_model_has_no_upper_face_site():
         parse_config(KioskConfig, '[thermal]\ncore_model = "offset"\n')
 
 
-def test_a_room_the_core_model_was_not_fitted_for_is_refused_with_its_reason():
-    """The config trusts the sensor in 15–32 °C; the fitted model only 3 °C beyond its data's 20.2–24 °C."""
-    result = _spot(TemperatureEstimator(ThermalConfig(emissivity=1.0)), 35.0, ambient_c=30.0)
+def test_a_room_outside_the_operating_range_is_refused_with_its_reason():
+    """The config trusts the sensor in 15–32 °C; the core model states 16–32 °C."""
+    result = _spot(TemperatureEstimator(ThermalConfig(emissivity=1.0)), 33.0, ambient_c=15.5)
     assert isinstance(result, TemperatureRefusal)
     assert result.reason is RefusalReason.OUTSIDE_CORE_MODEL
-    assert result.sentence.startswith("forehead core model: ambient 30.0 °C: outside the 17.2–27.0 °C")
+    assert result.sentence.startswith("forehead core model: ambient 15.5 °C: outside the 16–32 °C operating range")
+
+
+def test_a_warm_lobby_inside_the_operating_range_is_estimated():
+    """Issue 16: rooms at 24–29 °C were refused as outside the data's 20.2–24 °C plus 3 °C."""
+    result = _spot(TemperatureEstimator(ThermalConfig(emissivity=1.0)), 35.8, ambient_c=29.0)
+    assert isinstance(result, TemperatureEstimate)
+    assert 36.0 < result.body_c < 37.5
 
 
 def test_a_fitted_model_needing_readings_the_estimator_lacks_is_a_config_error():
