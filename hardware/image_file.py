@@ -60,7 +60,7 @@ def decode_image(data: bytes, name: str, *, grayscale: bool = False, max_pixels:
     """Decode `data` (the image called `name` in errors) as `read_image` does."""
     size = image_size(data)
     if size is None:
-        raise ImageRefused(f"image '{name}': not a {FORMATS} file whose size can be read ({len(data)} bytes)")
+        raise ImageRefused(f"image '{name}': not an image whose size can be read (expected a {FORMATS} file; {len(data)} bytes)")
     width, height = size
     if width * height > max_pixels:
         raise ImageRefused(

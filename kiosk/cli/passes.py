@@ -67,9 +67,13 @@ def _issue_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _issue(args: argparse.Namespace) -> int:
     from kiosk.credentials.kiosk_pass import PassClaims, issue_pass, new_pass_id, raw_public_key
+    from kiosk.storage.people import person_id_problem
 
     if args.valid_days <= 0:
         raise UsageError(f"--valid-days {args.valid_days}: expected a positive number of days")
+    if person_id_problem(args.subject):
+        raise UsageError(f"--subject {args.subject!r}: expected a pseudonymous code of lowercase letters, digits and dashes"
+                         " (the id the holder is enrolled under), never a name")
     at = _time(args.at)
     device_key = raw_public_key(_public_key(args.device_key, "device")) if args.device_key else None
     claims = PassClaims(

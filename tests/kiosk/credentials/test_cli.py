@@ -162,6 +162,12 @@ def test_a_device_key_in_the_trust_directory_validates_nothing(tmp_path: Path) -
     assert "phone.pem': a holder-device key" in verdict.stderr
 
 
+def test_a_name_as_pass_subject_is_refused(tmp_path: Path) -> None:
+    kiosk("pass", "keygen", "site", "--role", "issuer", cwd=tmp_path)
+    named = kiosk("pass", "issue", "--key", "site.key.pem", "--subject", "Alice Smith", cwd=tmp_path)
+    assert named.returncode == 2 and "--subject 'Alice Smith': expected a pseudonymous code" in named.stderr
+
+
 def test_issuing_with_keys_in_swapped_roles_is_refused(tmp_path: Path) -> None:
     kiosk("pass", "keygen", "site", "--role", "issuer", cwd=tmp_path)
     swapped = kiosk("pass", "issue", "--key", "site.key.pem", "--subject", "h4", "--device-key", "site.pub.pem", cwd=tmp_path)
