@@ -29,6 +29,7 @@ T = TypeVar("T")
 
 _MISSING = dataclasses.MISSING
 MAX_CONFIG_BYTES = 1 << 20  # a real config is a few kilobytes; this stops /dev/zero and similar
+SHOWN_CHARS = 80  # a value quoted in a problem is cut to this, so each problem stays one readable line
 
 
 def load_config(cls: type[T], path: str | Path) -> T:
@@ -84,7 +85,7 @@ class _Problem:
 def _format_problem(problem: _Problem, text: str) -> str:
     """The problem with the line of its key, or of the nearest enclosing table (a missing key has no line)."""
     line = None
-    parts = problem.path.split(".")
+    parts = re.sub(r"\[\d+\]", "", problem.path).split(".")  # an item of a list is on its key's line
     while text and parts and line is None:
         line = _find_line(text, ".".join(parts))
         parts.pop()
@@ -135,7 +136,8 @@ def _describe(value: Any) -> str:
 def _show(value: Any) -> str:
     if isinstance(value, dict):
         return "{…}"
-    return repr(value) if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
+    shown = repr(value) if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
+    return shown if len(shown) <= SHOWN_CHARS else shown[: SHOWN_CHARS - 1] + "…"
 
 
 def _convert_dataclass(cls: type, data: Any, path: str, problems: list[_Problem]) -> Any:

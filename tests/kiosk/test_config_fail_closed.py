@@ -171,3 +171,9 @@ def test_a_nan_loop_rate_stops_the_service_before_it_can_spin(tmp_path: Path) ->
     result = subprocess.run([sys.executable, "-m", "kiosk", "run", "--config", str(path)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr == f"kiosk: {path}: line 2: service.loop_hz = nan: expected a number from 1 to 120\n"
+
+
+def test_a_nested_value_is_shown_cut_short_on_the_line_of_its_key() -> None:
+    [problem] = problems_of("[gate]\nchecks = " + "[" * 300 + "]" * 300 + "\n")
+    assert problem.startswith("line 2: gate.checks[0] = [[[")
+    assert problem.endswith("…: expected a string, got a list") and len(problem) < 160
