@@ -20,3 +20,11 @@ class ConfigError(KioskError, ValueError):
 
 class UsageError(KioskError, ValueError):
     """A command-line argument or input file is not what the command expects."""
+
+
+class DataIntegrityError(KioskError):
+    """Stored data is damaged or was tampered with: the kiosk refuses to use it until an operator acts."""
+
+
+class InUseError(KioskError):
+    """Another kiosk process holds something this one needs to own alone, such as the database."""

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from hardware.errors import HardwareError
-from kiosk.errors import ConfigError, KioskError
+from kiosk.errors import ConfigError, DataIntegrityError, InUseError, KioskError
 
 COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.cli.config_commands",
@@ -34,7 +34,7 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 GROUP_HELP = {
-    "audit": "verify the tamper-evident audit log",
+    "audit": "verify the tamper-evident audit log; start a new chain after a broken one",
     "bench": "benchmarks that print JSON",
     "credential": "verify signed credentials offline; apply trust updates",
     "eval": "measure face recognition and mask accuracy on labelled photos",
@@ -52,6 +52,8 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_DEVICE = 3
+EXIT_DATA_INTEGRITY = 4  # stored data damaged or tampered with: an operator must look (not worth a restart loop)
+EXIT_IN_USE = 5  # another kiosk process holds the database
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HardwareError as err:
         _report(err)
         return EXIT_DEVICE
+    except DataIntegrityError as err:
+        _report(err)
+        return EXIT_DATA_INTEGRITY
+    except InUseError as err:
+        _report(err)
+        return EXIT_IN_USE
     except KioskError as err:
         _report(err)
         return EXIT_USAGE if isinstance(err, ValueError) else EXIT_FAILED
