@@ -103,7 +103,13 @@ def load_commands(module_names: Sequence[str] = COMMAND_MODULES) -> list[Command
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: returns the exit code. Errors are one line on stderr (traceback with KIOSK_DEBUG=1)."""
     parser = build_parser(load_commands())
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    for position, argument in enumerate(arguments, start=1):
+        if not _is_text(argument):
+            shown = _clip(repr(os.fsencode(argument)))
+            print(f"kiosk: argument {position} {shown} is not UTF-8 text (expected UTF-8 names, ids and paths)", file=sys.stderr)
+            return EXIT_USAGE
+    args = parser.parse_args(arguments)
     run = getattr(args, "_run", None)
     if run is None:
         (getattr(args, "_group", None) or parser).print_help(sys.stderr)
@@ -132,6 +138,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`kiosk ... | head`): stop quietly, as the Python docs advise.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except OSError as err:
+        # A path the user named that the system refuses (too long, not a folder, no permission...).
+        if os.environ.get("KIOSK_DEBUG") == "1":
+            traceback.print_exception(err)
+        where = f" {_clip(os.fsdecode(err.filename))!r}:" if err.filename is not None else ""
+        print(f"kiosk:{where} {err.strerror or err}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _is_text(argument: str) -> bool:
+    try:
+        argument.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that were not UTF-8 arrive surrogate-escaped
+        return False
+    return True
+
+
+def _clip(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 def _report(err: Exception) -> None:

@@ -36,6 +36,8 @@ def load_config(cls: type[T], path: str | Path) -> T:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
         raise ConfigError([f"cannot read the file: {err.strerror or err}"], source=str(path)) from err
+    except UnicodeDecodeError as err:
+        raise ConfigError([f"byte {err.start} is not UTF-8 (expected a TOML text file)"], source=str(path)) from err
     return parse_config(cls, text, source=str(path))
 
 
