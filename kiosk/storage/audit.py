@@ -22,6 +22,7 @@ import hmac
 import json
 import logging
 import re
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -216,6 +217,17 @@ class AuditLog:
 
     def _load(self) -> list[tuple[AuditRecord, str | None]]:
         """Every record, with the name of the field that is not what the kiosk writes (None when all are)."""
+        query = "SELECT seq, at, kind, details, prev_digest, digest FROM audit_log ORDER BY seq"
+        try:
+            rows = self._db.connection.execute(query).fetchall()
+            if all(type(row[1]) is float and all(type(v) is str for v in row[2:]) for row in rows):
+                return [(AuditRecord(*row), None) for row in rows]
+        except sqlite3.OperationalError:  # a TEXT column holding bytes that are not UTF-8
+            pass
+        return self._load_field_by_field()
+
+    def _load_field_by_field(self) -> list[tuple[AuditRecord, str | None]]:
+        """The slow path for a log someone edited: each text read as bytes, each field checked on its own."""
         rows = self._db.connection.execute(
             "SELECT seq, at, CAST(kind AS BLOB), CAST(details AS BLOB), CAST(prev_digest AS BLOB), CAST(digest AS BLOB)"
             " FROM audit_log ORDER BY seq"
@@ -286,10 +298,10 @@ class AuditLog:
         return AuditReport(False, len(records), self._key is not None, seq, problem, record)
 
     def _digest(self, seq: int, at: float, kind: str, details: str, prev: str) -> str:
-        payload = json.dumps([seq, at, kind, details, prev], separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        payload = _COMPACT_JSON.encode([seq, at, kind, details, prev]).encode("utf-8")
         if self._key is None:
             return hashlib.sha256(payload).hexdigest()
-        return hmac.new(self._key, b"audit\0" + payload, hashlib.sha256).hexdigest()
+        return hmac.digest(self._key, b"audit\0" + payload, "sha256").hex()
 
     def _commit_head(self) -> None:
         """Advance the head file and tell the witnesses: once per commit, with the newest record of the batch."""
@@ -308,6 +320,7 @@ def _at(seq: int | None) -> str:
     return f"at record {seq}" if seq else "nowhere"
 
 
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 _TEXT_FIELDS = ("kind", "details", "previous digest", "digest")
 
 
