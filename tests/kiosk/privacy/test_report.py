@@ -39,7 +39,7 @@ def test_default_config_report_before_any_data(tmp_path: Path) -> None:
     assert by_name(report)["decision events"].kept_for.startswith("14 days")
     assert "face photos or camera frames (not in the database, not in logs)" in report.never_stored
     assert "temperature values" in report.never_stored
-    assert [d.name for d in report.shared] == ["operator exports"]
+    assert [d.name for d in report.shared] == ["audit head", "operator exports"]  # syslog /dev/log by default
     assert any("unencrypted" in w for w in report.warnings)
 
 
