@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import logging
 import os
 import random
 import sys
@@ -122,6 +123,7 @@ def run_in_process(argv: list[str], stdin: bytes) -> str | None:
         streams.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
         streams.setattr(sys, "stdout", out)
         streams.setattr(sys, "stderr", err)
+        streams.setattr(logging.getLogger(), "handlers", [])  # so main()'s logging.basicConfig writes to `err` too
         try:
             main(argv)
         except SystemExit:
