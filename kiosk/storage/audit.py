@@ -180,7 +180,7 @@ class AuditLog:
             return report if not report.ok else self._check_head(records, head, None)
         earlier = self._walk(loaded[:reset], 1, GENESIS_DIGEST, records)
         reset_record = records[reset]
-        acknowledged = json.loads(reset_record.details).get("chain_broken_at")
+        acknowledged = _reset_details(reset_record)["chain_broken_at"]  # type: ignore[index]
         if earlier.first_broken != acknowledged:
             problem = (f"the records before the chain reset at record {reset_record.seq} changed since the reset"
                        f" (the old chain broke {_at(acknowledged)} then, and breaks {_at(earlier.first_broken)} now)")
@@ -243,11 +243,12 @@ class AuditLog:
         return loaded
 
     def _newest_reset(self, loaded: list[tuple[AuditRecord, str | None]]) -> int | None:
-        """Index of the newest chain-reset record whose own digest holds, or None."""
+        """Index of the newest chain-reset record whose own digest holds and whose details say where the old chain broke."""
         for index in range(len(loaded) - 1, -1, -1):
             record, malformed = loaded[index]
             if record.kind == AuditKind.CHAIN_RESET and malformed is None and self._holds(record, record.prev_digest):
-                return index
+                if _reset_details(record) is not None:
+                    return index
         return None
 
     def _walk(self, loaded: list[tuple[AuditRecord, str | None]], first_seq: int, prev: str, everything: list[AuditRecord]) -> AuditReport:
@@ -314,6 +315,18 @@ class AuditLog:
             self._head_file.write(head)
         for witness in self._witnesses:
             witness.publish_head(head.seq, head.digest)
+
+
+def _reset_details(reset: AuditRecord) -> dict[str, Any] | None:
+    """A chain reset's details, or None when they lack `chain_broken_at` (a record number, or null)."""
+    try:
+        details = json.loads(reset.details)
+    except ValueError:
+        return None
+    if not isinstance(details, dict) or "chain_broken_at" not in details:
+        return None
+    broken_at = details["chain_broken_at"]
+    return details if broken_at is None or type(broken_at) is int else None
 
 
 def _at(seq: int | None) -> str:
