@@ -72,3 +72,16 @@ def test_dropped_append_only_triggers_are_restored_at_start_up_and_audited(stora
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             storage.db.connection.execute("DELETE FROM audit_log")
         assert storage.audit.verify().ok
+
+
+def test_an_admin_command_beside_the_running_gate_shares_one_chain(storage_config: StorageConfig, clock: ManualClock) -> None:
+    with Storage.open(storage_config, clock) as gate:
+        gate.audit.append(AuditKind.DOOR_OVERRIDE, {"by": "gate"})
+        with Storage.open(storage_config, clock) as admin:  # as 'kiosk people enroll' opens it while the gate serves
+            for turn in range(3):
+                gate.audit.append(AuditKind.DOOR_OVERRIDE, {"by": "gate", "turn": turn})
+                admin.audit.append(AuditKind.EXPORT, {"by": "admin", "turn": turn})
+        report = gate.audit.verify()
+    assert (report.ok, report.records) == (True, 7)
+    with Storage.open(storage_config, clock) as next_start:
+        assert next_start.audit.head().seq == 7
