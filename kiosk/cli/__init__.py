@@ -11,6 +11,7 @@ import argparse
 import importlib
 import logging
 import os
+import sqlite3
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -138,6 +139,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`kiosk ... | head`): stop quietly, as the Python docs advise.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except sqlite3.DatabaseError as err:
+        # A row someone edited by hand (bytes that are not UTF-8, a wrong type) met on the way.
+        _report(KioskError(f"the database cannot be read ({err}): it may be damaged or edited by hand;"
+                           " run 'kiosk audit verify', or restore it from a backup"))
+        return EXIT_DATA_INTEGRITY
     except OSError as err:
         # A path the user named that the system refuses (too long, not a folder, no permission...).
         if os.environ.get("KIOSK_DEBUG") == "1":

@@ -206,3 +206,14 @@ def test_a_lost_database_needs_an_audited_reset_before_anything_writes(
     assert json.loads(details)["previous_head"] == {"seq": old_head.seq, "digest": old_head.digest}
     again = kiosk("audit", "reset-chain", "--reason", "twice", "--config", config_file)
     assert again.returncode == 1 and "intact" in again.stderr
+
+
+@pytest.mark.parametrize("reasons", ["CAST(X'ff41' AS TEXT)", "'not json'"], ids=["not-utf8", "not-json"])
+def test_an_event_edited_by_hand_is_one_line_and_exit_4(storage_config: StorageConfig, config_file: Path, now_clock: ManualClock, reasons: str) -> None:
+    with Storage.open(storage_config, now_clock) as storage:
+        storage.events.record(DecisionRecord(now_clock.wall(), "north", "denied", ("fever",), "p1", True, None, "Denied"))
+    with sqlite3.connect(storage_config.path) as raw:
+        raw.execute(f"UPDATE events SET reasons = {reasons}")
+    result = kiosk("events", "export", "--since", "1d", "--config", config_file)
+    assert result.returncode == 4
+    assert result.stderr.startswith("kiosk: ") and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
