@@ -24,3 +24,11 @@ class UsageError(KioskError, ValueError):
 
 class CapabilityUnavailable(KioskError):
     """A capability cannot run (a model file missing, say); the gate denies every visit that needs its checks."""
+
+
+class DataIntegrityError(KioskError):
+    """Stored data is damaged or was tampered with: the kiosk refuses to use it until an operator acts."""
+
+
+class InUseError(KioskError):
+    """Another kiosk process holds something this one needs to own alone, such as the database."""

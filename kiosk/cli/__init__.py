@@ -11,13 +11,14 @@ import argparse
 import importlib
 import logging
 import os
+import sqlite3
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from hardware.errors import HardwareError
-from kiosk.errors import ConfigError, KioskError
+from kiosk.errors import ConfigError, DataIntegrityError, InUseError, KioskError
 
 COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.cli.config_commands",
@@ -34,7 +35,7 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 GROUP_HELP = {
-    "audit": "verify the tamper-evident audit log",
+    "audit": "verify the tamper-evident audit log; start a new chain after a broken one",
     "bench": "benchmarks that print JSON",
     "credential": "verify signed credentials offline; apply trust updates",
     "eval": "measure face recognition and mask accuracy on labelled photos",
@@ -52,6 +53,8 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_DEVICE = 3
+EXIT_DATA_INTEGRITY = 4  # stored data damaged or tampered with: an operator must look (not worth a restart loop)
+EXIT_IN_USE = 5  # another kiosk process holds the database
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,13 @@ def load_commands(module_names: Sequence[str] = COMMAND_MODULES) -> list[Command
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: returns the exit code. Errors are one line on stderr (traceback with KIOSK_DEBUG=1)."""
     parser = build_parser(load_commands())
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    for position, argument in enumerate(arguments, start=1):
+        if not _is_text(argument):
+            shown = _clip(repr(os.fsencode(argument)))
+            print(f"kiosk: argument {position} {shown} is not UTF-8 text (expected UTF-8 names, ids and paths)", file=sys.stderr)
+            return EXIT_USAGE
+    args = parser.parse_args(arguments)
     run = getattr(args, "_run", None)
     if run is None:
         (getattr(args, "_group", None) or parser).print_help(sys.stderr)
@@ -117,6 +126,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HardwareError as err:
         _report(err)
         return EXIT_DEVICE
+    except DataIntegrityError as err:
+        _report(err)
+        return EXIT_DATA_INTEGRITY
+    except InUseError as err:
+        _report(err)
+        return EXIT_IN_USE
     except KioskError as err:
         _report(err)
         return EXIT_USAGE if isinstance(err, ValueError) else EXIT_FAILED
@@ -126,6 +141,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`kiosk ... | head`): stop quietly, as the Python docs advise.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except sqlite3.DatabaseError as err:
+        # A row someone edited by hand (bytes that are not UTF-8, a wrong type) met on the way.
+        _report(KioskError(f"the database cannot be read ({err}): it may be damaged or edited by hand;"
+                           " run 'kiosk audit verify', or restore it from a backup"))
+        return EXIT_DATA_INTEGRITY
+    except OSError as err:
+        # A path the user named that the system refuses (too long, not a folder, no permission...).
+        if os.environ.get("KIOSK_DEBUG") == "1":
+            traceback.print_exception(err)
+        where = f" {_clip(os.fsdecode(err.filename))!r}:" if err.filename is not None else ""
+        print(f"kiosk:{where} {err.strerror or err}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _is_text(argument: str) -> bool:
+    try:
+        argument.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that were not UTF-8 arrive surrogate-escaped
+        return False
+    return True
+
+
+def _clip(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 def _report(err: Exception) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import io
 import json
 import sys
 from datetime import datetime, timezone
@@ -32,7 +33,8 @@ def _verify(args: argparse.Namespace) -> int:
     from kiosk.credentials.batch import run_batch
 
     if args.batch:
-        run_batch(sys.stdin, sys.stdout)
+        # Bytes that are not UTF-8 become U+FFFD, so that line gets its own error verdict instead of ending the batch.
+        run_batch(io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace"), sys.stdout)
         return EXIT_OK
     if args.trust is None:
         raise UsageError("--trust DIR is required with --text and --image (the directory of trusted issuer keys)")

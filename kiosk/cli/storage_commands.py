@@ -91,13 +91,37 @@ def _audit_verify(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     elif report.ok:
-        print(f"audit log intact: {report.records} records ({'HMAC-SHA256' if report.keyed else 'SHA-256'} chain)")
+        since = f"; a new chain since the reset at record {report.reset_at}" if report.reset_at else ""
+        print(f"audit log intact: {report.records} records ({'HMAC-SHA256' if report.keyed else 'SHA-256'} chain{since})")
     else:
         where = f" at record {report.first_broken}" if report.first_broken else ""
         print(f"audit log broken{where}: {report.problem}")
         if report.broken_record:
             print(f"  {json.dumps(report.broken_record.as_dict(), ensure_ascii=False)}")
     return EXIT_OK if report.ok else EXIT_FAILED
+
+
+# audit reset-chain
+
+def _reset_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--reason", required=True, help="who decided to start a new chain, and why (kept in its first record)")
+
+
+def _audit_reset_chain(args: argparse.Namespace) -> int:
+    from kiosk.storage import AuditLog, Database, DatabaseLock
+    from kiosk.storage.witness import witnesses_for
+
+    config = _config(args)
+    if not args.reason.strip():
+        raise UsageError("--reason is empty: say who decided to start a new audit chain, and why")
+    audit_key = _device_key(config) if config.storage.audit_hmac else None
+    with DatabaseLock.acquire(config.storage.path), Database.open(config.storage.path) as db:
+        try:
+            report = AuditLog(db, audit_key, witnesses=witnesses_for(config.storage)).reset_chain(args.reason)
+        except ValueError as err:
+            raise UsageError(f"--reason {args.reason!r}: {err}") from err
+    print(f"new audit chain from record {report.reset_at}: it records the reason, the old head and where the old chain broke")
+    return EXIT_OK
 
 
 # events export
@@ -280,6 +304,8 @@ COMMANDS = [
     Command(("privacy", "report"), "what is stored, why, how long, where it goes: from the live config and database",
             _privacy_report, _with_config(_json_flag)),
     Command(("audit", "verify"), "check the audit chain; exits 1 and names the first broken record", _audit_verify, _with_config(_json_flag)),
+    Command(("audit", "reset-chain"), "start a new audit chain after a broken one or a lost database (itself audited)",
+            _audit_reset_chain, _with_config(_reset_arguments)),
     Command(("events", "export"), "write stored decision events as JSON lines or CSV (the export is audited)",
             _events_export, _with_config(_export_arguments)),
     Command(("people", "list"), "list enrolled people with their consent", _people_list, _with_config(_json_flag)),

@@ -186,6 +186,15 @@ def _shared(config: KioskConfig, exports: int) -> list[Destination]:
             "MQTT broker", f"{privacy.mqtt_broker}, topic {privacy.mqtt_topic!r}",
             f"each decision's {', '.join(privacy.mqtt_fields)}; never the subject pseudonym",
         ))
+    head_to = [f"syslog socket {config.storage.audit_syslog}"] if config.storage.audit_syslog else []
+    if privacy.mqtt_broker:
+        head_to.append(f"MQTT topic 'kiosk/{config.gate.gate_id}/state/audit_head' (retained)")
+    if head_to:
+        shared.append(Destination(
+            "audit head", "; ".join(head_to),
+            "the audit chain's newest sequence number and digest after each commit, so a rollback shows off the device;"
+            " no personal data",
+        ))
     shared.append(Destination(
         "operator exports", "files an operator writes with 'kiosk events export'",
         f"stored decision events on request; every export is audited ({exports} so far)",
@@ -225,7 +234,8 @@ def _principles(config: KioskConfig) -> list[Principle]:
         Principle("transparency", "this report, generated from the live config and database; 'kiosk audit verify'; start-up notices"),
         Principle("security", f"synchronous SQLite commits (WAL); {encryption}; {chain} audit chain with a head file;"
                   " secure delete and WAL checkpoint on erasure; database, key and frame files readable by their owner only"),
-        Principle("restricted sharing", f"nothing leaves the device unless privacy.mqtt_broker is set: {sharing}; exports are audited"),
+        Principle("restricted sharing", f"no personal data leaves the device unless privacy.mqtt_broker is set: {sharing};"
+                  " exports are audited; the audit head (a sequence number and a digest) is published"),
     ]
 
 

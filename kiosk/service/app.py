@@ -25,6 +25,7 @@ from kiosk.service.publisher import MqttPublisher
 from kiosk.service.recording import StoreRecorder, last_run_was_clean
 from kiosk.service.sources.unavailable import UnavailableSource
 from kiosk.service.systemd import SystemdNotifier
+from kiosk.storage.lock import DatabaseLock
 from kiosk.storage.storage import Storage
 
 logger = logging.getLogger(__name__)
@@ -76,19 +77,23 @@ def build_runner(config: KioskConfig, clock: Clock, door: Door, storage: Storage
 def run_service(config: KioskConfig, clock: Clock) -> int:
     """Serve until SIGTERM/SIGINT; returns the exit code. The relay ends locked whatever happens.
 
-    Signal handlers go in first, so a stop requested during start-up is honoured once serving
-    begins; then the door is opened, so the relay is driven locked before anything else happens.
+    The database lock comes first: a second kiosk on the same database stops before it touches
+    the door or writes anything. Then signal handlers go in, so a stop requested during start-up
+    is honoured once serving begins; then the door is opened, so the relay is driven locked
+    before anything else happens. Storage refuses a broken audit chain (the door stays locked).
     """
-    with _stop_requests() as stop:
+    with DatabaseLock.acquire(config.storage.path), _stop_requests() as stop:
         door = open_door(config.door, clock)
         # One loop does everything in turn: OpenCV's own thread pool would only compete with onnxruntime's.
         cv2.setNumThreads(1)
+        publisher = MqttPublisher(config) if config.privacy.mqtt_broker else None
         try:
-            storage = Storage.open(config.storage, clock)
+            storage = Storage.open(config.storage, clock, witnesses=[publisher] if publisher else [])
         except BaseException:
+            if publisher is not None:
+                publisher.close()
             door.close()
             raise
-        publisher = MqttPublisher(config) if config.privacy.mqtt_broker else None
         try:
             runner = _start(config, clock, door, storage, publisher)
             notifier = SystemdNotifier(clock)

@@ -3,12 +3,13 @@
 The gate opens it with `Storage.open(config.storage, clock)`; the parts are usable on their own.
 """
 
-from kiosk.storage.audit import AuditKind, AuditLog, AuditReport
+from kiosk.storage.audit import AuditKind, AuditLog, AuditReport, HeadWitness
 from kiosk.storage.captures import DebugCapture
 from kiosk.storage.config import StorageConfig
 from kiosk.storage.database import Database
-from kiosk.storage.errors import StorageError
+from kiosk.storage.errors import CorruptStorageError, DatabaseInUseError, StorageError
 from kiosk.storage.events import DecisionRecord, EventStore, StoredEvent
+from kiosk.storage.lock import DatabaseLock
 from kiosk.storage.keys import TemplateCipher, create_key, pseudonym, read_key, read_or_create_key
 from kiosk.storage.people import Consent, Erasure, PeopleStore, Person
 from kiosk.storage.retention import PurgeResult, Retention
@@ -19,11 +20,15 @@ __all__ = [
     "AuditLog",
     "AuditReport",
     "Consent",
+    "CorruptStorageError",
     "Database",
+    "DatabaseInUseError",
+    "DatabaseLock",
     "DebugCapture",
     "DecisionRecord",
     "Erasure",
     "EventStore",
+    "HeadWitness",
     "PeopleStore",
     "Person",
     "PurgeResult",

@@ -18,6 +18,11 @@ class StorageConfig:
         "32-byte device key: keys the pseudonymous subject references and the audit HMAC; created if absent",
     )
     audit_hmac: bool = setting(True, "chain audit records with an HMAC under the device key (false: plain SHA-256)")
+    audit_syslog: str = setting(
+        "/dev/log",
+        "AF_UNIX datagram socket sent the audit head after every commit, for a log server off the device to keep"
+        " ('': off; skipped while the socket does not exist)",
+    )
     embeddings_key_file: Path | None = setting(
         None, "32-byte key file; when set, face embeddings are encrypted at rest (AES-256-GCM)"
     )

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from kiosk.storage.audit import AuditKind, AuditLog
 from kiosk.storage.database import Database
+from kiosk.storage.errors import CorruptStorageError
 from kiosk.storage.keys import pseudonym
 
 Verdict = Literal["granted", "denied"]
@@ -106,7 +107,7 @@ class EventStore:
             (since, until),
         )
         for event_id, at, gate, verdict, reasons, subject, above, value in rows:
-            yield StoredEvent(event_id, at, gate, verdict, tuple(json.loads(reasons)), subject, None if above is None else bool(above), value)
+            yield StoredEvent(event_id, at, gate, verdict, _reasons(event_id, reasons), subject, None if above is None else bool(above), value)
 
     def purge_before(self, cutoff: float) -> int:
         """Delete events older than `cutoff` (epoch s); returns how many."""
@@ -129,3 +130,13 @@ class EventStore:
                 f"UPDATE events SET subject_ref = NULL, holder_ref = NULL WHERE holder_ref = ? OR subject_ref IN ({marks})",
                 (alias, alias, *credentials),
             ).rowcount
+
+
+def _reasons(event_id: int, text: str) -> tuple[str, ...]:
+    try:
+        reasons = json.loads(text)
+    except (TypeError, ValueError):
+        reasons = None
+    if not (isinstance(reasons, list) and all(isinstance(reason, str) for reason in reasons)):
+        raise CorruptStorageError(f"event {event_id}: reasons {text!r:.80} are not the JSON list of codes the kiosk writes (edited by hand?)")
+    return tuple(reasons)

@@ -39,7 +39,7 @@ def test_default_config_report_before_any_data(tmp_path: Path) -> None:
     assert by_name(report)["decision events"].kept_for.startswith("14 days")
     assert "face photos or camera frames (not in the database, not in logs)" in report.never_stored
     assert "temperature values" in report.never_stored
-    assert [d.name for d in report.shared] == ["operator exports"]
+    assert [d.name for d in report.shared] == ["audit head", "operator exports"]  # syslog /dev/log by default
     assert any("unencrypted" in w for w in report.warnings)
 
 
@@ -111,7 +111,8 @@ def test_cli_report_reflects_the_config_file(tmp_path: Path) -> None:
     config_file.write_text(f'[storage]\npath = "{tmp_path / "kiosk.db"}"\nretention_days = 3\n[privacy]\nmqtt_broker = "b:1883"\n')
     second = report()
     assert first["stored"][0]["kept_for"].startswith("14 days") and second["stored"][0]["kept_for"].startswith("3 days")
-    assert [d["name"] for d in second["shared"]] == ["MQTT broker", "operator exports"]
+    assert [d["name"] for d in second["shared"]] == ["MQTT broker", "audit head", "operator exports"]
+    assert "kiosk/main-entrance/state/audit_head" in second["shared"][1]["where"]
     assert "Principles:" in subprocess.run([sys.executable, "-m", "kiosk", "privacy", "report", "--config", str(config_file)],
                                            capture_output=True, text=True, timeout=120).stdout
 

@@ -93,3 +93,31 @@ def test_a_recorded_decision_reaches_the_broker_without_the_subject(broker: str,
 def test_a_broker_without_a_port_is_named() -> None:
     with pytest.raises(ConfigError, match="privacy.mqtt_broker = 'broker.local': expected host:port"):
         parse_config(KioskConfig, '[privacy]\nmqtt_broker = "broker.local"\n')
+
+
+def test_the_newest_audit_head_stays_retained_on_the_gates_state_topic(broker: str, tmp_path: Path) -> None:
+    base = KioskConfig()
+    config = replace(base, privacy=replace(base.privacy, mqtt_broker=broker))
+    watcher, seen = subscribe(broker, "kiosk/main-entrance/state/audit_head")
+    publisher = MqttPublisher(config)
+    storage = Storage.open(StorageConfig(path=tmp_path / "kiosk.db", device_key_file=tmp_path / "device.key"), ManualClock(), witnesses=[publisher])
+    try:
+        decision = Decision(1.0, "granted", (), "Welcome.", "GRANTED", subject="holder-7")
+        StoreRecorder(storage, "main-entrance", publisher).decision(decision, wall=1_767_225_600.0)
+        head = storage.audit.head()
+        give_up = time.monotonic() + 20
+        while len(seen) < 2 and time.monotonic() < give_up:
+            time.sleep(0.02)
+    finally:
+        publisher.close()
+        watcher.loop_stop()  # type: ignore[attr-defined]
+        storage.close()
+    assert [json.loads(payload)["seq"] for payload in seen] == [0, 1]  # at start-up, then after the commit
+    late, retained = subscribe(broker, "kiosk/main-entrance/state/audit_head")  # a watcher that joins later
+    try:
+        give_up = time.monotonic() + 20
+        while not retained and time.monotonic() < give_up:
+            time.sleep(0.02)
+    finally:
+        late.loop_stop()  # type: ignore[attr-defined]
+    assert [json.loads(payload) for payload in retained] == [{"seq": head.seq, "digest": head.digest}]

@@ -167,3 +167,53 @@ def test_keygen_writes_an_owner_only_key_and_never_overwrites(tmp_path: Path) ->
     again = kiosk("storage", "keygen", path)
     assert again.returncode == 1 and "already exists" in again.stderr
     assert path.read_bytes() == key
+
+
+@pytest.mark.parametrize("damage", ["random-bytes", "dropped-table"])
+def test_a_damaged_database_is_one_line_and_exit_4(storage_config: StorageConfig, config_file: Path, now_clock: ManualClock, damage: str) -> None:
+    Storage.open(storage_config, now_clock).close()
+    if damage == "random-bytes":
+        for suffix in ("-wal", "-shm"):
+            Path(f"{storage_config.path}{suffix}").unlink(missing_ok=True)
+        storage_config.path.write_bytes(bytes(range(256)) * 64)
+    else:
+        with sqlite3.connect(storage_config.path) as raw:
+            raw.execute("DROP TABLE audit_log")
+    for command in (["audit", "verify"], ["people", "forget", "p1"], ["events", "export", "--since", "1d"]):
+        result = kiosk(*command, "--config", config_file)
+        assert result.returncode == 4, (command, result.stderr)
+        assert result.stderr.startswith("kiosk: database ") and result.stderr.count("\n") == 1, (command, result.stderr)
+
+
+def test_a_lost_database_needs_an_audited_reset_before_anything_writes(
+    storage_config: StorageConfig, config_file: Path, now_clock: ManualClock
+) -> None:
+    with Storage.open(storage_config, now_clock) as storage:
+        storage.audit.append(AuditKind.DOOR_OVERRIDE, {"index": 1})
+        old_head = storage.audit.head()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{storage_config.path}{suffix}").unlink(missing_ok=True)
+    refused = kiosk("people", "forget", "p1", "--config", config_file)
+    assert refused.returncode == 4 and "kiosk audit reset-chain --reason TEXT" in refused.stderr
+    assert not storage_config.path.exists()
+    reset = kiosk("audit", "reset-chain", "--reason", "SD card replaced: J. Doe", "--config", config_file)
+    assert (reset.returncode, reset.stdout) == (0, "new audit chain from record 1: it records the reason, the old head and where the old chain broke\n")
+    verified = kiosk("audit", "verify", "--config", config_file)
+    assert verified.stdout == "audit log intact: 1 records (HMAC-SHA256 chain; a new chain since the reset at record 1)\n"
+    with sqlite3.connect(storage_config.path) as raw:
+        kind, details = raw.execute("SELECT kind, details FROM audit_log WHERE seq = 1").fetchone()
+    assert kind == "chain-reset"
+    assert json.loads(details)["previous_head"] == {"seq": old_head.seq, "digest": old_head.digest}
+    again = kiosk("audit", "reset-chain", "--reason", "twice", "--config", config_file)
+    assert again.returncode == 1 and "intact" in again.stderr
+
+
+@pytest.mark.parametrize("reasons", ["CAST(X'ff41' AS TEXT)", "'not json'"], ids=["not-utf8", "not-json"])
+def test_an_event_edited_by_hand_is_one_line_and_exit_4(storage_config: StorageConfig, config_file: Path, now_clock: ManualClock, reasons: str) -> None:
+    with Storage.open(storage_config, now_clock) as storage:
+        storage.events.record(DecisionRecord(now_clock.wall(), "north", "denied", ("fever",), "p1", True, None, "Denied"))
+    with sqlite3.connect(storage_config.path) as raw:
+        raw.execute(f"UPDATE events SET reasons = {reasons}")
+    result = kiosk("events", "export", "--since", "1d", "--config", config_file)
+    assert result.returncode == 4
+    assert result.stderr.startswith("kiosk: ") and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import random
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from kiosk.storage import Database, StorageError
+from kiosk.storage import AuditLog, CorruptStorageError, Database, StorageError
 from kiosk.storage.migrations import MIGRATIONS
 
 
@@ -69,3 +70,33 @@ def test_failed_transaction_rolls_back_and_skips_its_after_commit_callbacks(tmp_
             assert ran == []
         assert ran == ["committed"]
         assert db.connection.execute("SELECT person_id FROM people").fetchall() == [("q",)]
+
+
+@pytest.mark.parametrize("table", ["audit_log", "people", "schema_version"])
+def test_a_dropped_table_is_refused_as_corrupt_by_name(tmp_path: Path, table: str) -> None:
+    Database.open(tmp_path / "kiosk.db").close()
+    with sqlite3.connect(tmp_path / "kiosk.db") as raw:
+        raw.execute("PRAGMA foreign_keys = OFF")
+        raw.execute(f"DROP TABLE {table}")
+    with pytest.raises(CorruptStorageError, match=f"kiosk.db'.* {table} .*restore it from a backup"):
+        Database.open(tmp_path / "kiosk.db")
+
+
+def test_random_bytes_are_refused_as_corrupt(tmp_path: Path) -> None:
+    (tmp_path / "kiosk.db").write_bytes(random.Random(7).randbytes(8192))
+    with pytest.raises(CorruptStorageError, match="kiosk.db' is damaged or not an SQLite database"):
+        Database.open(tmp_path / "kiosk.db")
+
+
+def test_missing_and_edited_triggers_are_named_and_restored(tmp_path: Path) -> None:
+    Database.open(tmp_path / "kiosk.db").close()
+    with sqlite3.connect(tmp_path / "kiosk.db") as raw:
+        raw.execute("DROP TRIGGER audit_log_no_delete")
+        raw.execute("DROP TRIGGER audit_log_no_update")
+        raw.execute("CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT 1; END")
+    with Database.open(tmp_path / "kiosk.db") as db:
+        assert db.restore_triggers() == ["audit_log_no_update", "audit_log_no_delete"]
+        assert db.altered_triggers() == []
+        AuditLog(db, None).append("door-override", {})
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            db.connection.execute("DELETE FROM audit_log")
