@@ -21,6 +21,7 @@ from kiosk.errors import CapabilityUnavailable, ConfigError
 from kiosk.gate.machine import GateMachine
 from kiosk.gate.policy import GatePolicy
 from kiosk.gate.runner import CheckSource, GateRunner, Recorder
+from kiosk.panel.link import open_panel
 from kiosk.service.publisher import MqttPublisher
 from kiosk.service.recording import StoreRecorder, last_run_was_clean
 from kiosk.service.sources.unavailable import UnavailableSource
@@ -70,7 +71,9 @@ def build_runner(config: KioskConfig, clock: Clock, door: Door, storage: Storage
         if isinstance(source, UnavailableSource):  # on the record: why every visit is being denied
             recorder.note("check-unavailable", f"{', '.join(source.checks)}: {source.why}", clock.wall())
     camera = open_camera(config.camera, clock) if any(s.needs_camera for s in sources) else None
-    return GateRunner(GateMachine(GatePolicy.from_config(config.gate)), door, feedback, camera, sources, recorder, clock)
+    panel = open_panel(config, clock)
+    policy = GatePolicy.from_config(config.gate, door_mode=config.door.mode, cards=config.panel.cards)
+    return GateRunner(GateMachine(policy), door, feedback, camera, sources, recorder, clock, panel=panel)
 
 
 def run_service(config: KioskConfig, clock: Clock) -> int:
