@@ -54,7 +54,7 @@ class OsdpPeripheral(Protocol):
 
 @dataclass(frozen=True)
 class OsdpConfig:
-    port: str = setting("", "RS-485 serial port (/dev/ttyUSB0 for a USB adapter, /dev/ttyAMA0 for a HAT); empty: not used")
+    port: str = setting("", "RS-485 serial port (/dev/ttyUSB0 for a USB adapter, /dev/serial0 for a HAT on the UART); empty: not used")
     baudrate: int = setting(9600, "bus speed the panel uses, bit/s (OSDP: 9600, 19200, 38400, 57600, 115200)", min=9600, max=115200)
     address: int = setting(0, "this reader's OSDP address on the bus, as set in the panel", min=0, max=126)
     scbk_file: Path | None = setting(

@@ -62,7 +62,7 @@ class GpioWiegandConfig:
     d0_pin: int = setting(23, "BCM pin driving the panel's DATA0 line (through the interface stage)", min=2, max=27)
     d1_pin: int = setting(24, "BCM pin driving the panel's DATA1 line (through the interface stage)", min=2, max=27)
     inverting_stage: bool = setting(
-        True, "true with a transistor or optocoupler per line (pin high pulls the line low); false for a direct 5 V-tolerant input"
+        True, "true with a transistor or optocoupler per line (pin high pulls the line low); false only for a panel input taking 3.3 V logic directly"
     )
     gpiochip: int = setting(
         -1, "gpiochip number; -1 finds the 40-pin header's chip (pinctrl-bcm2711/2835 on a Pi 4, pinctrl-rp1 on a Pi 5)", min=-1, max=15
