@@ -14,19 +14,19 @@ class OsdpPanel:
     """Card reads over OSDP; the panel's LED, buzzer and text commands come back through `poll`."""
 
     def __init__(self, peripheral: OsdpPeripheral, config: PanelConfig) -> None:
-        self._peripheral = peripheral
+        self.peripheral = peripheral
         self._config = config
 
     def report(self, number: int) -> str:
         card = CardNumber(self._config.facility_code, number, self._config.card_bits)
-        self._peripheral.report(encode(card))
+        self.peripheral.report(encode(card))
         return describe(card)
 
     def poll(self) -> list[PanelCommand]:
-        return self._peripheral.poll()
+        return self.peripheral.poll()
 
     def close(self) -> None:
-        self._peripheral.close()
+        self.peripheral.close()
 
 
 class WiegandPanel:
