@@ -28,11 +28,19 @@ class StreamChannel(osdp.Channel):
         super().__init__()
         self._stream = stream
 
+    # An unplugged adapter raises on every call: read nothing and send nothing, so the panel sees
+    # the reader go offline and reports fail (panel-report-failed) instead of the thread dying.
     def read(self, max_bytes: int) -> bytes:
-        return self._stream.read(max_bytes) or b""
+        try:
+            return self._stream.read(max_bytes) or b""
+        except OSError:
+            return b""
 
     def write(self, buf: bytes) -> int:
-        return self._stream.write(buf) or 0
+        try:
+            return self._stream.write(buf) or 0
+        except OSError:
+            return 0
 
     def flush(self) -> None:
         pass
@@ -100,6 +108,11 @@ class LibosdpPeripheral:
             raise DeviceUnavailable("osdp: libosdp refused the card read (event queue full?)")
 
     def poll(self) -> list[PanelCommand]:
+        if not (self.is_online and self.is_secure):
+            # A card read queued just before the panel dropped must not be delivered when it comes
+            # back, minutes later, to open the door for whoever stands there then.
+            with self._device.lock:
+                self._device.ctx.flush_events()
         now = self._clock.monotonic()
         commands = self._indicators.expire(now)
         while (command := self._device.get_command(timeout=-1)) is not None:

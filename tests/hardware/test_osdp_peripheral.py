@@ -182,3 +182,20 @@ def test_bad_key_files_are_refused_without_showing_the_key(tmp_path: Path, conte
 
 def test_key_file_is_read_as_16_bytes(scbk_file: Path) -> None:
     assert read_scbk(scbk_file) == bytes.fromhex(SCBK_HEX)
+
+
+def test_a_card_read_queued_while_no_panel_polls_is_dropped_not_delivered_later(scbk_file: Path, clock: ManualClock) -> None:
+    master, slave = os.openpty()
+    reader = open_osdp_peripheral(OsdpConfig(port=os.ttyname(slave), scbk_file=scbk_file), clock)
+    try:
+        event = {"event": osdp.Event.CardRead, "reader_no": 0, "direction": 0, "format": osdp.CardFormat.Wiegand,
+                 "length": 26, "data": to_bytes(encode(CardNumber(1, 2, 26)))}
+        for _ in range(2):
+            reader._device.submit_event(event)  # as if queued just before the panel dropped
+        assert reader.poll() == []
+        with reader._device.lock:
+            assert reader._device.ctx.flush_events() == 0, "the stale card reads are still queued"
+    finally:
+        reader.close()
+        os.close(master)
+        os.close(slave)
