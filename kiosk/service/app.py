@@ -117,6 +117,8 @@ def _start(config: KioskConfig, clock: Clock, door: Door, storage: Storage, publ
         door.close()
         raise
     detail = "relay driven locked"
+    if config.door.mode != "relay":
+        detail += f"; door.mode {config.door.mode}: grants are reported to the access-control panel as card reads"
     if not clean:
         detail += "; the previous run ended without shutting down (killed, crashed or power lost)"
         logger.warning("previous run did not shut down; relay driven locked at start-up")

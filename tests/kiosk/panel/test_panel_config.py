@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import signal
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -101,3 +103,41 @@ def test_a_bad_key_file_stops_the_service_in_one_line_with_the_relay_locked_and_
     assert line == f"kiosk: panel.osdp.scbk_file '{tmp_path / 'scbk.hex'}': 30 characters (expected 32 hex digits, a 16-byte AES-128 key)"
     assert secret not in result.stderr + result.stdout
     assert [(e["output"], e["active"]) for e in edges if e["output"] == "relay"] == [("relay", False)]
+
+
+def test_a_panel_wiegand_service_records_its_mode_at_start_and_stops_cleanly(tmp_path: Path) -> None:
+    from tests.kiosk.service.test_run_command import DEADLINE_S, latest_audit, start, wait_for
+
+    (tmp_path / "trust" / "kiosk").mkdir(parents=True)
+    db = tmp_path / "kiosk.db"
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f"""
+[gate]
+checks = ["credential"]
+[credentials]
+trust_dir = "{tmp_path / 'trust'}"
+[storage]
+path = "{db}"
+device_key_file = "{tmp_path / 'device.key'}"
+[door]
+driver = "simulated"
+mode = "panel-wiegand"
+""")
+    def start_up_record() -> str:
+        if not db.exists():  # connecting would create an empty database before the service does
+            return ""
+        try:
+            return latest_audit(db, "start-up") or ""
+        except sqlite3.OperationalError:  # tables not made yet
+            return ""
+
+    log = tmp_path / "run.log"
+    service = start(config, log)
+    try:
+        wait_for(lambda: "door.mode panel-wiegand" in start_up_record(), "the start-up record")
+    finally:
+        service.send_signal(signal.SIGTERM)
+        assert service.wait(timeout=DEADLINE_S) == 0, log.read_text()
+    assert json.loads(latest_audit(db, "start-up") or "{}")["detail"] == (
+        "relay driven locked; door.mode panel-wiegand: grants are reported to the access-control panel as card reads"
+    )
