@@ -19,12 +19,13 @@ def load_driver(kind: str, table: Mapping[str, str], name: str) -> type:
     return getattr(import_vendor(module_name, f"{kind}.driver {name!r}"), class_name)
 
 
-def import_vendor(module_name: str, needed_by: str) -> ModuleType:
+def import_vendor(module_name: str, needed_by: str, install_hint: str | None = None) -> ModuleType:
     """Import a vendor library a driver needs, or say which driver needs it and how to install it."""
+    hint = install_hint or "on a Raspberry Pi: pip install 'gatekeeper-kiosk[pi]', or [pi5] on a Pi 5"
     try:
         return importlib.import_module(module_name)
     except ImportError as err:
         raise DriverNotInstalled(
             f"{needed_by} needs the Python module {module_name!r}, which is not installed here "
-            f"(on a Raspberry Pi: pip install 'gatekeeper-kiosk[pi]', or [pi5] on a Pi 5)"
+            f"({hint})"
         ) from err

@@ -14,6 +14,11 @@ from hardware.settings import setting
 
 INPUT_NAMES = ("door_contact", "exit_button")
 INDICATOR_NAMES = ("green", "red", "buzzer")
+DoorMode = Literal["relay", "panel-osdp", "panel-wiegand"]
+_MODE_HELP = (
+    "'relay': the kiosk drives its lock relay; 'panel-osdp' / 'panel-wiegand': a grant is reported to the building's"
+    " access-control panel as a card read and the panel opens the door (the relay stays locked; see [panel])"
+)
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,7 @@ class ScriptedInput:
 @dataclass(frozen=True)
 class SimulatedDoorConfig:
     driver: Literal["simulated"] = "simulated"
+    mode: DoorMode = setting("relay", _MODE_HELP)
     edges_file: str = setting("", "JSONL file to append every output edge to (empty: keep in memory only)")
     script: list[ScriptedInput] = setting([], "input changes to play back, e.g. an exit-button press at 3 s")
 
@@ -68,6 +74,7 @@ class SimulatedDoorConfig:
 @dataclass(frozen=True)
 class GpioDoorConfig:
     driver: Literal["gpio"] = "gpio"
+    mode: DoorMode = setting("relay", _MODE_HELP)
     relay_pin: int = setting(17, "BCM pin driving the lock relay", min=2, max=27)
     relay_active_high: bool = setting(False, "true if the relay board energises on a high pin (most hobby boards are active-low)")
     fail_mode: Literal["secure", "safe"] = setting(

@@ -16,6 +16,10 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--models-dir", default="", help="folder with the face models (default: vision.models_dir, $KIOSK_MODELS_DIR)"
     )
+    parser.add_argument(
+        "--door-mode", choices=("relay", "panel-wiegand"), default="relay",
+        help="'panel-wiegand': grants go to a simulated access-control panel as Wiegand card reads instead of the relay",
+    )
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -25,7 +29,7 @@ def _demo(args: argparse.Namespace) -> int:
     # The timeline tells the story; the service's warnings (alarms, unplugged sensor) would repeat it.
     logging.getLogger("kiosk").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as workdir:
-        demo = Demo(Path(workdir), args.models_dir)
+        demo = Demo(Path(workdir), args.models_dir, args.door_mode)
         try:
             demo.play()
         finally:

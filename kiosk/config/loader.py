@@ -194,7 +194,7 @@ def _convert(hint: Any, value: Any, path: str, meta: Mapping[str, Any], problems
         if len(options) == 1:
             return _convert(options[0], value, path, meta, problems)
     if origin is Literal:
-        if value in args:
+        if any(value == choice and type(value) is type(choice) for choice in args):  # 26.0 is not the choice 26, nor true 1
             return value
         choices = ", ".join(repr(a) for a in args)
         close = difflib.get_close_matches(str(value), [str(a) for a in args], n=1, cutoff=0.6)

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 from hardware.camera import CameraConfig, SimulatedCameraConfig
-from hardware.door import DoorConfig, SimulatedDoorConfig
+from hardware.door import DoorConfig, GpioDoorConfig, SimulatedDoorConfig
 from hardware.feedback import FeedbackConfig, SimulatedFeedbackConfig
 from hardware.settings import setting
+from hardware.wiegand import GpioWiegandConfig
 from hardware.thermometer import SimulatedThermometerConfig, ThermometerConfig
+from kiosk.panel.config import PanelConfig
 from kiosk.privacy.config import PrivacyConfig
 from kiosk.storage.config import StorageConfig
 from kiosk.credentials.config import DEFAULT_GATE_ID, CredentialsConfig
@@ -64,7 +66,8 @@ class KioskConfig:
     camera: CameraConfig = setting(SimulatedCameraConfig(), "camera device")
     thermometer: ThermometerConfig = setting(SimulatedThermometerConfig(), "infrared thermometer device")
     thermal: ThermalConfig = setting(ThermalConfig(), "body-temperature estimate: threshold, privacy, calibration, tolerances")
-    door: DoorConfig = setting(SimulatedDoorConfig(), "lock relay, door contact, exit button, indicators")
+    door: DoorConfig = setting(SimulatedDoorConfig(), "lock relay, door contact, exit button, indicators; door.mode picks relay or panel")
+    panel: PanelConfig = setting(PanelConfig(), "access-control panel (door.mode 'panel-osdp' or 'panel-wiegand'): card numbers, OSDP, Wiegand")
     feedback: FeedbackConfig = setting(SimulatedFeedbackConfig(), "display and spoken prompts")
     logging: LoggingConfig = setting(LoggingConfig(), "service logs")
     service: ServiceConfig = setting(ServiceConfig(), "the service process")
@@ -74,3 +77,19 @@ class KioskConfig:
 
     qr: QrConfig = setting(QrConfig(), "QR code reading: decoding stages, time budget per frame, debounce")
     vision: VisionConfig = setting(VisionConfig(), "face detection, mask check, recognition and its thresholds")
+
+    def validate(self) -> list[str]:
+        problems = []
+        if self.door.mode == "panel-osdp":
+            if not self.panel.osdp.port:
+                problems.append("door.mode = 'panel-osdp': panel.osdp.port is empty (expected the RS-485 serial port, e.g. /dev/ttyUSB0)")
+            if self.panel.osdp.scbk_file is None:
+                problems.append("door.mode = 'panel-osdp': panel.osdp.scbk_file is not set (expected the secure-channel key file)")
+        wiegand = self.panel.wiegand
+        if self.door.mode == "panel-wiegand" and isinstance(self.door, GpioDoorConfig) and isinstance(wiegand, GpioWiegandConfig):
+            door_pins = {self.door.relay_pin, self.door.door_contact_pin, self.door.exit_button_pin,
+                         self.door.green_pin, self.door.red_pin, self.door.buzzer_pin}
+            for name in ("d0_pin", "d1_pin"):
+                if getattr(wiegand, name) in door_pins:
+                    problems.append(f"panel.wiegand.{name} = {getattr(wiegand, name)}: already used by a door pin (expected a distinct BCM pin)")
+        return problems

@@ -30,7 +30,13 @@ def demo_summary(world: DemoWorld) -> dict[str, Any]:
         "alarms": world.timeline.alarms,
         "final_relay": "unlocked" if world.door.is_unlocked else "locked",
         "notes": [face_stage_note(world)],
+        **({"panel_reports": panel_reports(world)} if world.wiegand is not None else {}),
     }
+
+
+def panel_reports(world: DemoWorld) -> list[dict[str, Any]]:
+    """What the demo's access-control panel was sent, as audited (door mode panel-wiegand)."""
+    return [{"t": t, "kind": kind, "detail": detail} for t, kind, detail in world.timeline.notes if kind.startswith("panel-report")]
 
 
 def demo_timeline(world: DemoWorld) -> str:
@@ -42,9 +48,12 @@ def demo_timeline(world: DemoWorld) -> str:
         if edge.name == "relay":
             rows.append((round(edge.at - started, 2), f"relay    {'unlocked' if edge.active else 'locked'}"))
     for t, kind, detail in world.timeline.notes:
-        if kind in ("alarm-raised", "alarm-cleared", "exit-button"):
+        if kind in ("alarm-raised", "alarm-cleared", "exit-button", "panel-report", "panel-report-failed"):
             rows.append((t, f"{kind:8} {detail}"))
-    lines = [f"Simulated gate '{world.config.gate.gate_id}': checks {', '.join(world.config.gate.checks)}", face_stage_note(world), ""]
+    lines = [f"Simulated gate '{world.config.gate.gate_id}': checks {', '.join(world.config.gate.checks)}", face_stage_note(world)]
+    if world.wiegand is not None:
+        lines.append("door mode panel-wiegand: grants go to the access-control panel as 26-bit card reads; the relay stays locked")
+    lines.append("")
     lines += [f"{t:7.1f} s   {text}" for t, text in sorted(rows, key=lambda row: row[0])]
     lines += ["", f"Door relay at the end: {'unlocked' if world.door.is_unlocked else 'locked'}."]
     return "\n".join(lines)

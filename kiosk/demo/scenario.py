@@ -40,11 +40,11 @@ def _portrait(image: np.ndarray, box: tuple[float, float, float, float]) -> np.n
 
 
 class Demo:
-    def __init__(self, workdir: Path, models_dir: str) -> None:
+    def __init__(self, workdir: Path, models_dir: str, door_mode: str = "relay") -> None:
         credentials = CredentialsConfig()
         self.issuer = DemoIssuer(credentials, DEMO_GATE_ID, DEMO_START - timedelta(days=1))
         self.issuer.write_trust(workdir / "trust")
-        self.world: DemoWorld = build_world(workdir, models_dir)
+        self.world: DemoWorld = build_world(workdir, models_dir, door_mode)
         self.world.camera.present(empty_scene())
         self._prefix = credentials.pass_prefix
         self.alice_face, self.unknown_face = self._faces()

@@ -15,11 +15,15 @@ from hardware.feedback import SimulatedFeedbackConfig
 from hardware.feedback.simulated import SimulatedFeedback
 from hardware.thermometer import SimulatedThermometerConfig
 from hardware.thermometer.simulated import SimulatedThermometer
+from hardware.wiegand import SimulatedWiegandConfig
+from hardware.wiegand.simulated import SimulatedWiegandOutput
 from kiosk.config.schema import GateConfig, KioskConfig
 from kiosk.gate.commands import Decision
 from kiosk.gate.machine import GateMachine
 from kiosk.gate.policy import GatePolicy
 from kiosk.gate.runner import CheckSource, GateRunner
+from kiosk.panel.config import PanelConfig
+from kiosk.panel.link import WiegandPanel
 from kiosk.service.recording import StoreRecorder
 from kiosk.service.sources.credential import build_credential_source
 from kiosk.service.sources.face import FaceSource, GalleryLoader
@@ -32,6 +36,7 @@ from kiosk.vision import FacePipeline, FrameAnalyser, VisionConfig, VisionUnavai
 
 DEMO_START = datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)
 DEMO_GATE_ID = "demo-entrance"
+DEMO_PANEL = PanelConfig(card_bits=26, facility_code=123, cards={"holder-alice": 45678})  # door mode panel-wiegand
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,7 @@ class DemoWorld:
     timeline: Timeline
     face_pipeline: FacePipeline | None  # None when the face stage is unavailable
     face_stage: str  # "on", or "unavailable: why"
+    wiegand: SimulatedWiegandOutput | None = None  # door mode panel-wiegand: what the panel received
 
     def run_for(self, seconds: float, step_s: float) -> None:
         """Advance simulated time, running one gate loop turn per step."""
@@ -93,7 +99,7 @@ class DemoWorld:
             self.runner.step()
 
 
-def demo_config(workdir: Path, models_dir: str) -> KioskConfig:
+def demo_config(workdir: Path, models_dir: str, door_mode: str = "relay") -> KioskConfig:
     checks = ["credential", "face", "temperature"]
     gate = GateConfig(gate_id=DEMO_GATE_ID, checks=checks, unlock_s=4.0, held_open_alarm_s=10.0, exit_unlock_s=4.0)
     base = KioskConfig()
@@ -105,12 +111,13 @@ def demo_config(workdir: Path, models_dir: str) -> KioskConfig:
         vision=VisionConfig(models_dir=models_dir, mask_policy="allow"),
         camera=SimulatedCameraConfig(fps=10.0),
         thermometer=SimulatedThermometerConfig(),
-        door=SimulatedDoorConfig(),
+        door=SimulatedDoorConfig(mode=door_mode),  # type: ignore[arg-type]
+        panel=DEMO_PANEL,
         feedback=SimulatedFeedbackConfig(),
     )
 
 
-def build_world(workdir: Path, models_dir: str) -> DemoWorld:
+def build_world(workdir: Path, models_dir: str, door_mode: str = "relay") -> DemoWorld:
     """The gate with every capability; when the face models are missing the face check reports
     unavailable (and says why), so every visit is denied face-unavailable, as at a real gate.
 
@@ -123,7 +130,7 @@ def build_world(workdir: Path, models_dir: str) -> DemoWorld:
         pipeline = FacePipeline(VisionConfig(models_dir=models_dir))
     except VisionUnavailable as err:
         why_unavailable = str(err)
-    config = demo_config(workdir, models_dir)
+    config = demo_config(workdir, models_dir, door_mode)
     storage = Storage.open(config.storage, clock)
     door = SimulatedDoor(config.door, clock)
     camera = SimulatedCamera(config.camera, clock)
@@ -139,6 +146,9 @@ def build_world(workdir: Path, models_dir: str) -> DemoWorld:
         face,
         TemperatureSource(thermometer, TemperatureEstimator(config.thermal), keep_values=False),
     ]
-    machine = GateMachine(GatePolicy.from_config(config.gate))
-    runner = GateRunner(machine, door, feedback, camera, sources, timeline, clock)
-    return DemoWorld(clock, config, camera, thermometer, door, feedback, storage, runner, timeline, pipeline, f"unavailable: {why_unavailable}" if why_unavailable else "on")
+    wiegand = SimulatedWiegandOutput(SimulatedWiegandConfig(), clock) if door_mode == "panel-wiegand" else None
+    panel = WiegandPanel(wiegand, config.panel) if wiegand is not None else None
+    machine = GateMachine(GatePolicy.from_config(config.gate, door_mode=door_mode, cards=config.panel.cards))
+    runner = GateRunner(machine, door, feedback, camera, sources, timeline, clock, panel=panel)
+    face_stage = f"unavailable: {why_unavailable}" if why_unavailable else "on"
+    return DemoWorld(clock, config, camera, thermometer, door, feedback, storage, runner, timeline, pipeline, face_stage, wiegand)

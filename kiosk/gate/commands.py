@@ -50,6 +50,14 @@ class Indicate:
 
 
 @dataclass(frozen=True)
+class ReportCard:
+    """Report a grant to the access-control panel as a read of card `number` (`over` "osdp" or "wiegand")."""
+
+    number: int
+    over: str
+
+
+@dataclass(frozen=True)
 class Record:
     decision: Decision
 
@@ -80,4 +88,4 @@ class StartVisit:
     holder_id: str | None = None
 
 
-Command = Unlock | Lock | Show | Say | Indicate | Record | Note | RaiseAlarm | ClearAlarm | StartVisit
+Command = Unlock | Lock | Show | Say | Indicate | Record | Note | RaiseAlarm | ClearAlarm | StartVisit | ReportCard

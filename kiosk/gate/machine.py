@@ -11,6 +11,11 @@ unavailable check, or denied when the visit times out.
 The lock is released only for `unlock_s` after a grant or `exit_unlock_s` after an exit press. A
 new visit relocks a lock still released for someone else, and every denial drives the lock, so a
 person being denied never finds the door open.
+
+With a panel (`policy.panel`, door.mode 'panel-osdp' or 'panel-wiegand') the building's
+access-control panel owns the door, its contact and its exit button: a grant becomes
+`ReportCard` with the person's configured card number instead of `Unlock`, door and exit events
+are the panel's business, and a grant for someone with no card number is a denial.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from kiosk.gate.commands import (
     Note,
     RaiseAlarm,
     Record,
+    ReportCard,
     Say,
     Show,
     StartVisit,
@@ -37,6 +43,8 @@ from kiosk.gate.policy import GatePolicy
 WELCOME = "Welcome. Please show your pass to start."
 GRANTED_MESSAGE = "Access granted. Please enter."
 OPERATOR_MESSAGE = "Please wait: a member of staff will help you."
+PANEL_GRANTED_MESSAGE = "Access granted. Please enter when the door opens."
+NO_CARD_MESSAGE = "No card is set up for you at this door. Please see a member of staff."
 
 
 @dataclass
@@ -97,6 +105,8 @@ class GateMachine:
         commands = self._expire(event.at)
         if isinstance(event, CheckReported):
             commands += self._on_check(event)
+        elif self._policy.panel is not None and isinstance(event, (DoorOpened, DoorClosed, ExitPressed)):
+            pass  # the panel's door: its contact, exit button and alarms are the panel's
         elif isinstance(event, DoorOpened):
             commands += self._on_door_opened(event.at)
         elif isinstance(event, DoorClosed):
@@ -195,6 +205,8 @@ class GateMachine:
     def _grant(self, now: float) -> list[Command]:
         visit = self._visit
         assert visit is not None
+        if self._policy.panel is not None:
+            return self._report_to_panel(now, visit, self._policy.panel)
         summary = "; ".join(f"{check}: {visit.outcomes[check].detail}" for check in self._policy.checks)
         reasons = tuple(visit.outcomes[check].reason for check in self._policy.checks)
         decision = self._decision(now, visit, "granted", reasons, GRANTED_MESSAGE, f"GRANTED: {summary}")
@@ -203,6 +215,24 @@ class GateMachine:
         self._unlocked_until = max(until, self._unlocked_until or until)
         self._entered_since_unlock = False
         return [Record(decision), Show(GRANTED_MESSAGE), Say(GRANTED_MESSAGE), Indicate("green"), Unlock(self._policy.unlock_s, "granted")]
+
+    def _report_to_panel(self, now: float, visit: _Visit, panel: str) -> list[Command]:
+        """A grant as a card read: the panel decides; no card number configured is a denial, never a silent drop."""
+        card = self._card_for(visit)
+        if card is None:
+            detail = "no card number configured for this person (panel.cards has no entry for the pass holder or the recognised person)"
+            return self._deny(now, Outcome(Status.FAILED, "no-card-number", detail, NO_CARD_MESSAGE))
+        summary = "; ".join(f"{check}: {visit.outcomes[check].detail}" for check in self._policy.checks)
+        reasons = tuple(visit.outcomes[check].reason for check in self._policy.checks)
+        detail = f"GRANTED: {summary}; reported to the panel over {panel}"
+        decision = self._decision(now, visit, "granted", reasons, PANEL_GRANTED_MESSAGE, detail)
+        self._end_visit(now)
+        return [Record(decision), Show(PANEL_GRANTED_MESSAGE), Say(PANEL_GRANTED_MESSAGE), Indicate("green"), ReportCard(card, panel)]
+
+    def _card_for(self, visit: _Visit) -> int | None:
+        """The card of the pass holder, else of a check's pseudonymous subject (the recognised person), in policy order."""
+        references = [visit.holder_id, *(visit.outcomes[check].subject for check in self._policy.checks)]
+        return next((self._policy.cards[ref] for ref in references if ref is not None and ref in self._policy.cards), None)
 
     def _deny(self, now: float, outcome: Outcome, extra_reasons: tuple[str, ...] = ()) -> list[Command]:
         visit = self._visit

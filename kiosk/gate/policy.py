@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from kiosk.config.schema import GateConfig
 
@@ -26,6 +27,9 @@ class GatePolicy:
     exit_unlock_s: float
     when_check_unavailable: str  # "deny" or "operator"
     hold_s: float = 2.0  # after a decision, the verdict stays on screen and no new visit starts
+    # door.mode 'panel-osdp' / 'panel-wiegand': "osdp" or "wiegand"; a grant is a card read for the panel, not an unlock.
+    panel: str | None = None
+    cards: Mapping[str, int] = field(default_factory=dict)  # pseudonymous id -> card number reported to the panel
 
     def __post_init__(self) -> None:
         # The config loader bounds these already; a policy built any other way must not hold the door by a nan.
@@ -34,7 +38,8 @@ class GatePolicy:
             raise ValueError(f"gate policy timings {timings}: expected finite seconds, unlock times above 0")
 
     @classmethod
-    def from_config(cls, config: GateConfig) -> GatePolicy:
+    def from_config(cls, config: GateConfig, door_mode: str = "relay", cards: Mapping[str, int] | None = None) -> GatePolicy:
+        """The policy for `config`; with a panel door mode, grants are reported as the card numbers in `cards`."""
         return cls(
             checks=tuple(config.checks),
             unlock_s=config.unlock_s,
@@ -43,6 +48,8 @@ class GatePolicy:
             exit_unlock_s=config.exit_unlock_s,
             when_check_unavailable=config.when_check_unavailable,
             hold_s=config.decision_hold_s,
+            panel=door_mode.removeprefix("panel-") if door_mode != "relay" else None,
+            cards=dict(cards or {}),
         )
 
     def prompt_for(self, check: str) -> str:

@@ -18,6 +18,7 @@ from hardware.clock import Clock
 from hardware.door import Door
 from hardware.errors import DeviceUnavailable
 from hardware.feedback import Feedback
+from hardware.osdp import PanelBuzzer, PanelCommand, PanelLed, PanelText
 from kiosk.gate.commands import (
     ClearAlarm,
     Command,
@@ -27,6 +28,7 @@ from kiosk.gate.commands import (
     Note,
     RaiseAlarm,
     Record,
+    ReportCard,
     Say,
     Show,
     StartVisit,
@@ -66,10 +68,25 @@ class Recorder(Protocol):
     def note(self, kind: str, detail: str, wall: float) -> None: ...
 
 
+class PanelLink(Protocol):
+    """The access-control panel (door.mode 'panel-osdp' / 'panel-wiegand').
+
+    `report` sends a card read and returns what it sent ("card 45678 (facility 123, 26-bit)") or
+    raises DeviceUnavailable; `poll` returns the panel's commands for the kiosk's lights and display.
+    """
+
+    def report(self, number: int) -> str: ...
+
+    def poll(self) -> list[PanelCommand]: ...
+
+    def close(self) -> None: ...
+
+
 class Watchdog(Protocol):
     def ping(self) -> None: ...
 
 
+PANEL_DOWN_MESSAGE = "The door controller did not get your card. Please see a member of staff."
 CAMERA_DOWN = Outcome(Status.UNAVAILABLE, "camera-unavailable", "the camera delivers no frames", "The camera is not working.")
 
 
@@ -83,6 +100,7 @@ class GateRunner:
         sources: Sequence[CheckSource],
         recorder: Recorder,
         clock: Clock,
+        panel: PanelLink | None = None,
     ) -> None:
         self._machine = machine
         self._door = door
@@ -91,6 +109,7 @@ class GateRunner:
         self._sources = list(sources)
         self._recorder = recorder
         self._clock = clock
+        self._panel = panel
         self._camera_backoff = Backoff()
         self._camera_up = True
         self._camera_down_news = False  # a new visit must hear that the camera is down
@@ -105,6 +124,9 @@ class GateRunner:
         """One iteration: poll inputs, capabilities and deadlines, and act on every command."""
         now = self._clock.monotonic()
         events: list[Event] = []
+        if self._panel is not None:
+            for panel_command in self._panel.poll():
+                self._follow_panel(panel_command)
         for edge in self._door.poll():
             if edge.name == "door_contact":
                 events.append(DoorOpened(edge.at) if edge.active else DoorClosed(edge.at))
@@ -182,6 +204,8 @@ class GateRunner:
         finally:
             for source in self._sources:
                 source.close()
+            if self._panel is not None:
+                self._panel.close()
             if self._camera is not None:
                 self._camera.close()
             self._feedback.close()
@@ -217,9 +241,37 @@ class GateRunner:
         elif isinstance(command, ClearAlarm):
             self._door.set_indicator("buzzer", False)
             self._recorder.note("alarm-cleared", f"{command.kind}: door closed", wall)
+        elif isinstance(command, ReportCard):
+            self._report_card(command, wall)
         elif isinstance(command, StartVisit):
             self._camera_down_news = not self._camera_up
             for source in self._sources:
                 source.start_visit(command.holder_id)
         else:
             raise TypeError(f"gate runner: unknown command {command!r}")
+
+    def _report_card(self, command: ReportCard, wall: float) -> None:
+        """Send the card read and audit what was sent; a report that fails is audited and told, the door stays the panel's."""
+        try:
+            if self._panel is None:
+                raise DeviceUnavailable(f"no panel link is open (expected door.mode 'panel-{command.over}')")
+            sent = self._panel.report(command.number)
+        except (DeviceUnavailable, ValueError) as err:
+            logger.error("panel report over %s failed: %s", command.over, err)
+            self._recorder.note("panel-report-failed", f"card {command.number} over {command.over}: {err}", wall)
+            self._feedback.show(PANEL_DOWN_MESSAGE)
+            self._feedback.say(PANEL_DOWN_MESSAGE)
+            self._door.set_indicator("green", False)
+            self._door.set_indicator("red", True)
+            return
+        self._recorder.note("panel-report", f"reported {sent} over {command.over}", wall)
+
+    def _follow_panel(self, command: PanelCommand) -> None:
+        """The panel's own signals to the person: its text on the display, its LED and buzzer on the kiosk's."""
+        if isinstance(command, PanelText):
+            self._feedback.show(command.text)
+        elif isinstance(command, PanelLed):
+            self._door.set_indicator("green", "green" in command.colors)
+            self._door.set_indicator("red", "red" in command.colors)
+        elif isinstance(command, PanelBuzzer):
+            self._door.set_indicator("buzzer", command.on)

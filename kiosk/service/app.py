@@ -21,6 +21,7 @@ from kiosk.errors import CapabilityUnavailable, ConfigError
 from kiosk.gate.machine import GateMachine
 from kiosk.gate.policy import GatePolicy
 from kiosk.gate.runner import CheckSource, GateRunner, Recorder
+from kiosk.panel.link import open_panel
 from kiosk.service.publisher import MqttPublisher
 from kiosk.service.recording import StoreRecorder, last_run_was_clean
 from kiosk.service.sources.unavailable import UnavailableSource
@@ -71,7 +72,9 @@ def build_runner(config: KioskConfig, clock: Clock, door: Door, storage: Storage
         if isinstance(source, UnavailableSource):  # on the record: why every visit is being denied
             recorder.note("check-unavailable", f"{', '.join(source.checks)}: {source.why}", clock.wall())
     camera = open_camera(config.camera, clock) if any(s.needs_camera for s in sources) else None
-    return GateRunner(GateMachine(GatePolicy.from_config(config.gate)), door, feedback, camera, sources, recorder, clock)
+    panel = open_panel(config, clock)
+    policy = GatePolicy.from_config(config.gate, door_mode=config.door.mode, cards=config.panel.cards)
+    return GateRunner(GateMachine(policy), door, feedback, camera, sources, recorder, clock, panel=panel)
 
 
 def run_service(config: KioskConfig, clock: Clock) -> int:
@@ -119,6 +122,8 @@ def _start(config: KioskConfig, clock: Clock, door: Door, storage: Storage, publ
         door.close()
         raise
     detail = "relay driven locked"
+    if config.door.mode != "relay":
+        detail += f"; door.mode {config.door.mode}: grants are reported to the access-control panel as card reads"
     if not clean:
         detail += "; the previous run ended without shutting down (killed, crashed or power lost)"
         logger.warning("previous run did not shut down; relay driven locked at start-up")

@@ -114,9 +114,45 @@ def probe_models(config: KioskConfig, clock: Clock) -> Finding:
     return Finding("models", True, f"{', '.join(wanted)} present and verified in {directory}")
 
 
-THERMOMETER_WAIT_S = 3.0
+def probe_panel(config: KioskConfig, clock: Clock, wait_s: float | None = None) -> Finding:
+    """In panel modes: the Wiegand pins can be claimed, or a panel polls this OSDP reader over the secure channel."""
+    import time
 
-PROBES: list[Probe] = [probe_storage, probe_door, probe_camera, probe_thermometer, probe_models, probe_speech]
+    from kiosk.panel.link import WiegandPanel, open_panel
+
+    if config.door.mode == "relay":
+        return Finding("panel", True, "door.mode 'relay': the kiosk drives its own lock")
+    try:
+        panel = open_panel(config, clock)
+    except DriverNotInstalled as err:
+        return Finding("panel", False, str(err), "install the extra the message names into the venv")
+    except (HardwareError, ValueError) as err:
+        return Finding("panel", False, str(err), "check panel.osdp.port and scbk_file, or panel.wiegand's pins, and the service user's groups")
+    assert panel is not None
+    wait_s = PANEL_WAIT_S if wait_s is None else wait_s
+    try:
+        if isinstance(panel, WiegandPanel):
+            return Finding("panel", True, f"wiegand ({config.panel.wiegand.driver}): D0/D1 claimed, lines idle")
+        peripheral = panel.peripheral
+        give_up = time.monotonic() + wait_s
+        while time.monotonic() < give_up:
+            if peripheral.is_online and peripheral.is_secure:
+                return Finding("panel", True, f"osdp: a panel polls address {config.panel.osdp.address} over the secure channel")
+            time.sleep(0.05)
+    finally:
+        panel.close()
+    return Finding(
+        "panel",
+        False,
+        f"osdp: no panel polled address {config.panel.osdp.address} on {config.panel.osdp.port} over a secure channel within {wait_s:g} s",
+        "check A/B (swap them first), the 120 Ω terminators, panel.osdp.baudrate and address, and that the panel has the same key",
+    )
+
+
+THERMOMETER_WAIT_S = 3.0
+PANEL_WAIT_S = 8.0  # a panel polls each reader several times a second; the secure channel takes a few exchanges
+
+PROBES: list[Probe] = [probe_storage, probe_door, probe_panel, probe_camera, probe_thermometer, probe_models, probe_speech]
 
 
 def examine(config: KioskConfig, clock: Clock, probes: list[Probe] = PROBES) -> list[Finding]:
