@@ -17,7 +17,9 @@ from kiosk.qr.reading import Reading
 
 READERS = {"zxing": "kiosk.qr.zxing_reader:read_zxing", "zbar": "kiosk.qr.zbar_reader:read_zbar"}
 STEPS = {
-    name: f"kiosk.qr.preprocess:{name}" for name in ("otsu", "sharpen", "clahe", "adaptive", "upscale", "invert")
+    name: f"kiosk.qr.preprocess:{name}" for name in (
+        "otsu", "sharpen", "clahe", "adaptive", "local", "upscale", "enlarge", "invert"
+    )
 }
 
 Region = tuple[int, int, int, int]  # left, top, right, bottom in pixels (right and bottom exclusive)

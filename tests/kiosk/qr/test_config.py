@@ -31,7 +31,7 @@ def test_unknown_decoders_and_steps_are_named_with_the_choices() -> None:
     assert problems == [
         "line 2: qr.stages[1] = 'quirc': unknown decoder 'quirc' (expected one of 'zxing', 'zbar')",
         "line 2: qr.stages[2] = 'zbar+upscal': unknown step 'upscal' "
-        "(expected one of 'otsu', 'sharpen', 'clahe', 'adaptive', 'upscale', 'invert')",
+        "(expected one of 'otsu', 'sharpen', 'clahe', 'adaptive', 'local', 'upscale', 'enlarge', 'invert')",
     ]
 
 
