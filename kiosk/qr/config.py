@@ -8,7 +8,8 @@ from hardware.settings import setting
 from kiosk.qr.stages import stage_problem
 
 DEFAULT_STAGES = [
-    "zxing", "zxing+otsu", "zxing+sharpen", "zxing+upscale", "zbar", "zxing+sharpen+local", "zxing+enlarge+local"
+    "zxing", "zxing+otsu", "zxing+sharpen", "zxing+upscale", "zbar", "zxing+sharpen+local", "zxing+enlarge+local",
+    "curved",
 ]  # fmt: skip
 
 
@@ -18,7 +19,8 @@ class QrConfig:
 
     stages: list[str] = setting(
         DEFAULT_STAGES,
-        "decoding attempts in order, each 'DECODER' or 'DECODER+STEP+...': decoders zxing, zbar; "
+        "decoding attempts in order, each 'DECODER' or 'DECODER+STEP+...': decoders zxing, zbar, "
+        "curved (zxing on located symbols flattened from a cylinder); "
         "steps otsu, sharpen, clahe, adaptive, local, upscale, enlarge, invert. The first always runs",
     )
     idle_budget_ms: float = setting(

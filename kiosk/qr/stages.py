@@ -15,7 +15,11 @@ import numpy as np
 from kiosk.errors import KioskError
 from kiosk.qr.reading import Reading
 
-READERS = {"zxing": "kiosk.qr.zxing_reader:read_zxing", "zbar": "kiosk.qr.zbar_reader:read_zbar"}
+READERS = {
+    "zxing": "kiosk.qr.zxing_reader:read_zxing",
+    "zbar": "kiosk.qr.zbar_reader:read_zbar",
+    "curved": "kiosk.qr.curved_reader:read_curved",
+}
 STEPS = {
     name: f"kiosk.qr.preprocess:{name}" for name in (
         "otsu", "sharpen", "clahe", "adaptive", "local", "upscale", "enlarge", "invert"
