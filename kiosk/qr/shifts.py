@@ -91,7 +91,8 @@ def _draw_code(
     # shrink by area first: the perspective warp in `place` samples without averaging
     scale = min(1.0, 1.25 * side / (code.shape[0] - 2 * quiet))
     size = max(1, round(code.shape[0] * scale))
-    frame = place(frame, cv2.resize(code, (size, size), interpolation=cv2.INTER_AREA), corners, quiet * size / code.shape[0])
+    drawn = cv2.resize(code, (size, size), interpolation=cv2.INTER_AREA)
+    frame = place(frame, drawn, corners, quiet * size / code.shape[0])
     mask = np.zeros(frame.shape, np.float32)
     cv2.fillConvexPoly(mask, _grown(np.array(corners), 1.35).astype(np.int32), 1.0)
     frame = _surface(rng, frame, mask, np.array(corners), kind, value)
