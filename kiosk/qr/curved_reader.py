@@ -14,10 +14,10 @@ import numpy as np
 import zxingcpp
 
 from kiosk.qr.code import Corners, DecodedCode, bounding_box
-from kiosk.qr.preprocess import local
 from kiosk.qr.reading import QR_FORMAT, Reading
 
-HALF_ARCS_DEG = (55.0, 35.0, 75.0)  # half the arc the code may wrap, most likely first
+HALF_ARCS_DEG = (70.0, 45.0)  # half the arc the code may wrap; these two read as many as five arcs did
+MAX_FLATTENED = 2  # located symbols flattened per call, largest first: each costs up to four zxing passes
 _GROW = 1.2  # the cut-out grows by this factor around the located corners, to keep the symbol's edges
 _MAX_SIDE_PX = 600
 _MIN_LOCATED_PX = 24
@@ -29,7 +29,7 @@ def read_curved(gray: np.ndarray) -> Reading:
     A code read this way reports the corners that zxing located, which on a curved code are only
     close to the symbol's own; codes zxing reads flat come back with zxing's corners.
     """
-    codes, located = [], []
+    codes, unread = [], []
     for barcode in zxingcpp.read_barcodes(gray, formats=zxingcpp.BarcodeFormat.QRCode, return_errors=True):
         position = barcode.position
         corners = tuple(
@@ -38,8 +38,12 @@ def read_curved(gray: np.ndarray) -> Reading:
         )
         if barcode.valid:
             codes.append(DecodedCode(barcode.text, QR_FORMAT, corners))
-            continue
-        text = _flattened_text(gray, corners)
+        elif _size(corners) >= _MIN_LOCATED_PX:
+            unread.append(corners)
+    unread.sort(key=_size, reverse=True)
+    located = []
+    for index, corners in enumerate(unread):
+        text = _flattened_text(gray, corners) if index < MAX_FLATTENED else None
         if text is None:
             located.append(corners)
         else:
@@ -47,18 +51,18 @@ def read_curved(gray: np.ndarray) -> Reading:
     return Reading(tuple(codes), tuple(located))
 
 
-def _flattened_text(gray: np.ndarray, corners: Corners) -> str | None:
+def _size(corners: Corners) -> float:
     left, top, right, bottom = bounding_box(corners)
-    if max(right - left, bottom - top) < _MIN_LOCATED_PX:
-        return None
+    return max(right - left, bottom - top)
+
+
+def _flattened_text(gray: np.ndarray, corners: Corners) -> str | None:
     square = _straightened(gray, corners)
     for half_arc in HALF_ARCS_DEG:
         for axis in (0, 1):
-            flat = _unwrapped(square, half_arc, axis)
-            for image in (flat, local(flat)):
-                found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
-                if found:
-                    return found[0].text
+            found = zxingcpp.read_barcodes(_unwrapped(square, half_arc, axis), formats=zxingcpp.BarcodeFormat.QRCode)
+            if found:
+                return found[0].text
     return None
 
 
