@@ -13,14 +13,13 @@ import cv2
 import numpy as np
 import zxingcpp
 
-from kiosk.qr.code import Corners, DecodedCode, bounding_box
+from kiosk.qr.code import MIN_SYMBOL_PX, Corners, DecodedCode, size
 from kiosk.qr.reading import QR_FORMAT, Reading
 
 HALF_ARCS_DEG = (70.0, 45.0)  # half the arc the code may wrap; these two read as many as five arcs did
 MAX_FLATTENED = 2  # located symbols flattened per call, largest first: each costs up to four zxing passes
 _GROW = 1.2  # the cut-out grows by this factor around the located corners, to keep the symbol's edges
 _MAX_SIDE_PX = 600
-_MIN_LOCATED_PX = 24
 
 
 def read_curved(gray: np.ndarray) -> Reading:
@@ -38,9 +37,9 @@ def read_curved(gray: np.ndarray) -> Reading:
         )
         if barcode.valid:
             codes.append(DecodedCode(barcode.text, QR_FORMAT, corners))
-        elif _size(corners) >= _MIN_LOCATED_PX:
+        elif size(corners) >= MIN_SYMBOL_PX:
             unread.append(corners)
-    unread.sort(key=_size, reverse=True)
+    unread.sort(key=size, reverse=True)
     located = []
     for index, corners in enumerate(unread):
         text = _flattened_text(gray, corners) if index < MAX_FLATTENED else None
@@ -49,11 +48,6 @@ def read_curved(gray: np.ndarray) -> Reading:
         else:
             codes.append(DecodedCode(text, QR_FORMAT, corners))
     return Reading(tuple(codes), tuple(located))
-
-
-def _size(corners: Corners) -> float:
-    left, top, right, bottom = bounding_box(corners)
-    return max(right - left, bottom - top)
 
 
 def _flattened_text(gray: np.ndarray, corners: Corners) -> str | None:
@@ -81,13 +75,13 @@ def _straightened(gray: np.ndarray, corners: Corners) -> np.ndarray:
 def _unwrapped(square: np.ndarray, half_arc_deg: float, axis: int) -> np.ndarray:
     """`square` as it would look flat if it showed a cylinder's surface over ±`half_arc_deg`, the
     cylinder's axis vertical (`axis` 0, the image bunched towards its left and right edges) or horizontal (1)."""
-    size = square.shape[0]
+    side = square.shape[0]
     half_arc = np.radians(half_arc_deg)
-    surface = (np.arange(size, dtype=np.float32) - size / 2) / (size / 2)  # -1..1 along the flattened code
-    seen = (np.sin(surface * half_arc) / np.sin(half_arc) * (size / 2) + size / 2).astype(np.float32)
-    across = np.arange(size, dtype=np.float32)
+    surface = (np.arange(side, dtype=np.float32) - side / 2) / (side / 2)  # -1..1 along the flattened code
+    seen = (np.sin(surface * half_arc) / np.sin(half_arc) * (side / 2) + side / 2).astype(np.float32)
+    across = np.arange(side, dtype=np.float32)
     if axis == 0:
-        map_x, map_y = np.tile(seen, (size, 1)), np.tile(across[:, None], (1, size))
+        map_x, map_y = np.tile(seen, (side, 1)), np.tile(across[:, None], (1, side))
     else:
-        map_x, map_y = np.tile(across, (size, 1)), np.tile(seen[:, None], (1, size))
+        map_x, map_y = np.tile(across, (side, 1)), np.tile(seen[:, None], (1, side))
     return cv2.remap(square, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)

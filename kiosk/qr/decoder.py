@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from kiosk.qr.code import Corners, DecodedCode, bounding_box, center
+from kiosk.qr.code import MIN_SYMBOL_PX, Corners, DecodedCode, bounding_box, center, size
 from kiosk.qr.config import QrConfig
 from kiosk.qr.costs import StageCosts
 from kiosk.qr.stages import Region, parse_stage
@@ -23,7 +23,6 @@ from kiosk.qr.stages import Region, parse_stage
 _REGION_MARGIN = 0.6  # a located symbol's region grows by this share of its size on each side: zxing often
 # locates only part of a hard code (three finder patterns of a tilted or curved one), and a tight crop cuts the rest
 _REGION_MIN_MARGIN_PX = 16
-_MIN_LOCATED_PX = 24  # a located "symbol" smaller than this is a speck, not a code (21 modules of 1 px and more)
 FRAME_PIXELS = 640 * 480  # the camera frame that the budgets are set for
 
 
@@ -91,7 +90,7 @@ class QrDecoder:
             planned_ms += self._costs.expected_ms(stage.name, megapixels)
             attempts.append(Attempt(stage.name, ms, len(reading.codes), len(reading.located), region))
             codes.extend(code for code in reading.codes if not any(_same_code(code, seen) for seen in codes))
-            located = [corners for corners in reading.located if _size(corners) >= _MIN_LOCATED_PX]
+            located = [corners for corners in reading.located if size(corners) >= MIN_SYMBOL_PX]
             pending = [c for c in [*pending, *located] if not any(_overlap(code, c) for code in codes)]
             if codes and not pending:
                 break
@@ -130,11 +129,6 @@ def _region_around(located: list[Corners], shape: tuple[int, ...]) -> Region:
         min(width, int(right + margin) + 1),
         min(height, int(bottom + margin) + 1),
     )
-
-
-def _size(corners: Corners) -> float:
-    left, top, right, bottom = bounding_box(corners)
-    return max(right - left, bottom - top)
 
 
 def _inside(point: tuple[float, float], corners: Corners) -> bool:
