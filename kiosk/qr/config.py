@@ -20,7 +20,7 @@ class QrConfig:
     stages: list[str] = setting(
         DEFAULT_STAGES,
         "decoding attempts in order, each 'DECODER' or 'DECODER+STEP+...': decoders zxing, zbar, "
-        "curved (zxing on located symbols flattened from a cylinder); "
+        "curved (zxing on located symbols flattened from a cylinder; runs once a symbol is located); "
         "steps otsu, sharpen, clahe, adaptive, local, upscale, enlarge, invert. The first always runs",
     )
     idle_budget_ms: float = setting(

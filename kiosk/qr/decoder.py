@@ -2,6 +2,7 @@
 
 A frame where nothing looks like a code gets `idle_budget_ms`; once a decoder has located a symbol
 it could not read, the frame gets `budget_ms`, and later stages look only at the region around it.
+A stage whose decoder only reads located symbols (`curved`) waits for one.
 The budget is planned with each stage's learned cost (see StageCosts) rather than the clock, so a
 run the scheduler interrupted does not change which stages a frame gets. A stage whose cost would
 overrun what is left is skipped; the first stage always runs.
@@ -77,6 +78,8 @@ class QrDecoder:
         attempts: list[Attempt] = []
         planned_ms = 0.0
         for index, stage in enumerate(self._stages):
+            if index > 0 and stage.is_located_only and not pending:
+                continue
             region = _region_around(pending, gray.shape) if pending else None
             budget_ms = (self._config.budget_ms if pending else self._config.idle_budget_ms) * budget_scale
             megapixels = _megapixels(gray, region)

@@ -26,6 +26,9 @@ STEPS = {
     )
 }
 
+# decoders that only work on symbols another stage located: in a cascade they run once something is located
+LOCATED_ONLY = frozenset({"curved"})
+
 Region = tuple[int, int, int, int]  # left, top, right, bottom in pixels (right and bottom exclusive)
 
 
@@ -34,6 +37,7 @@ class Stage:
     name: str
     read: Callable[[np.ndarray], Reading]
     steps: tuple[Callable[[np.ndarray], np.ndarray], ...]
+    is_located_only: bool = False
 
     def run(self, gray: np.ndarray, region: Region | None = None) -> Reading:
         """Decode `gray` (or the `region` of it); corners come back in the coordinates of `gray`."""
@@ -62,7 +66,9 @@ def parse_stage(name: str) -> Stage:
     if problem is not None:
         raise ValueError(f"stage {name!r}: {problem}")
     reader, *steps = name.split("+")
-    return Stage(name, _load(name, READERS[reader]), tuple(_load(name, STEPS[step]) for step in steps))
+    return Stage(
+        name, _load(name, READERS[reader]), tuple(_load(name, STEPS[step]) for step in steps), reader in LOCATED_ONLY
+    )
 
 
 def _load(stage: str, target: str) -> Callable:
