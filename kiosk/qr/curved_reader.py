@@ -16,7 +16,7 @@ import zxingcpp
 from kiosk.qr.code import MIN_SYMBOL_PX, Corners, DecodedCode, size
 from kiosk.qr.reading import QR_FORMAT, Reading
 
-HALF_ARCS_DEG = (70.0, 45.0)  # half the arc the code may wrap; these two read as many as five arcs did
+HALF_ARCS_DEG = (70.0, 45.0)  # half the arc the code may wrap; on the tune split these two read as many as three
 MAX_FLATTENED = 2  # located symbols flattened per call, largest first: each costs up to four zxing passes
 _GROW = 1.2  # the cut-out grows by this factor around the located corners, to keep the symbol's edges
 _MAX_SIDE_PX = 600
