@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 Corners = tuple[tuple[float, float], ...]
+MIN_SYMBOL_PX = 24  # a located "symbol" smaller than this is a speck, not a code (21 modules at about 1 px each)
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,12 @@ class DecodedCode:
     @property
     def center(self) -> tuple[float, float]:
         return center(self.corners)
+
+
+def size(corners: Corners) -> float:
+    """The longer side of a polygon's bounding box, in pixels."""
+    left, top, right, bottom = bounding_box(corners)
+    return max(right - left, bottom - top)
 
 
 def center(corners: Corners) -> tuple[float, float]:

@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from hardware.settings import setting
 from kiosk.qr.stages import stage_problem
 
-DEFAULT_STAGES = ["zxing", "zxing+otsu", "zxing+sharpen", "zxing+upscale", "zbar"]
+DEFAULT_STAGES = [
+    "zxing", "zxing+otsu", "zxing+sharpen", "zxing+upscale", "zbar", "zxing+sharpen+local", "zxing+enlarge+local",
+    "curved",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -16,8 +19,9 @@ class QrConfig:
 
     stages: list[str] = setting(
         DEFAULT_STAGES,
-        "decoding attempts in order, each 'DECODER' or 'DECODER+STEP+...': decoders zxing, zbar; "
-        "steps otsu, sharpen, clahe, adaptive, upscale, invert. The first always runs",
+        "decoding attempts in order, each 'DECODER' or 'DECODER+STEP+...': decoders zxing, zbar, "
+        "curved (zxing on located symbols flattened from a cylinder; runs once a symbol is located); "
+        "steps otsu, sharpen, clahe, adaptive, local, upscale, enlarge, invert. The first always runs",
     )
     idle_budget_ms: float = setting(
         4.0, "time the stages may take on a frame in which no code has been located, milliseconds", min=0, max=10_000

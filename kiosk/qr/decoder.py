@@ -2,6 +2,7 @@
 
 A frame where nothing looks like a code gets `idle_budget_ms`; once a decoder has located a symbol
 it could not read, the frame gets `budget_ms`, and later stages look only at the region around it.
+A stage whose decoder only reads located symbols (`curved`) waits for one.
 The budget is planned with each stage's learned cost (see StageCosts) rather than the clock, so a
 run the scheduler interrupted does not change which stages a frame gets. A stage whose cost would
 overrun what is left is skipped; the first stage always runs.
@@ -15,12 +16,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from kiosk.qr.code import Corners, DecodedCode, bounding_box, center
+from kiosk.qr.code import MIN_SYMBOL_PX, Corners, DecodedCode, bounding_box, center, size
 from kiosk.qr.config import QrConfig
 from kiosk.qr.costs import StageCosts
 from kiosk.qr.stages import Region, parse_stage
 
-_REGION_MARGIN = 0.25  # a located symbol's region grows by this share of its size on each side
+_REGION_MARGIN = 0.6  # a located symbol's region grows by this share of its size on each side: zxing often
+# locates only part of a hard code (three finder patterns of a tilted or curved one), and a tight crop cuts the rest
 _REGION_MIN_MARGIN_PX = 16
 FRAME_PIXELS = 640 * 480  # the camera frame that the budgets are set for
 
@@ -76,6 +78,8 @@ class QrDecoder:
         attempts: list[Attempt] = []
         planned_ms = 0.0
         for index, stage in enumerate(self._stages):
+            if index > 0 and stage.is_located_only and not pending:
+                continue
             region = _region_around(pending, gray.shape) if pending else None
             budget_ms = (self._config.budget_ms if pending else self._config.idle_budget_ms) * budget_scale
             megapixels = _megapixels(gray, region)
@@ -89,7 +93,8 @@ class QrDecoder:
             planned_ms += self._costs.expected_ms(stage.name, megapixels)
             attempts.append(Attempt(stage.name, ms, len(reading.codes), len(reading.located), region))
             codes.extend(code for code in reading.codes if not any(_same_code(code, seen) for seen in codes))
-            pending = [c for c in [*pending, *reading.located] if not any(_overlap(code, c) for code in codes)]
+            located = [corners for corners in reading.located if size(corners) >= MIN_SYMBOL_PX]
+            pending = [c for c in [*pending, *located] if not any(_overlap(code, c) for code in codes)]
             if codes and not pending:
                 break
         return DecodeTrace(codes, attempts, (self._timer() - started) * 1000)

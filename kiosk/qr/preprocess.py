@@ -43,6 +43,17 @@ def adaptive(gray: np.ndarray) -> np.ndarray:
     return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 5)
 
 
+def local(gray: np.ndarray) -> np.ndarray:
+    """Black/white against the mean of a 25 px window (offset 2 levels): reads faint, unevenly lit and
+    tilted codes that zxing's own binarizers lose (the measurements are in docs/qr-validation.md)."""
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 25, 2)
+
+
+def enlarge(gray: np.ndarray) -> np.ndarray:
+    """1.5 times the size (bilinear): cheaper than `upscale`, enough to separate modules of 2–3 px."""
+    return cv2.resize(gray, None, fx=1.5, fy=1.5, interpolation=cv2.INTER_LINEAR)
+
+
 def upscale(gray: np.ndarray) -> np.ndarray:
     """Twice the size (bicubic): small or dense codes whose modules are under about 2 px."""
     return cv2.resize(gray, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)

@@ -15,10 +15,19 @@ import numpy as np
 from kiosk.errors import KioskError
 from kiosk.qr.reading import Reading
 
-READERS = {"zxing": "kiosk.qr.zxing_reader:read_zxing", "zbar": "kiosk.qr.zbar_reader:read_zbar"}
-STEPS = {
-    name: f"kiosk.qr.preprocess:{name}" for name in ("otsu", "sharpen", "clahe", "adaptive", "upscale", "invert")
+READERS = {
+    "zxing": "kiosk.qr.zxing_reader:read_zxing",
+    "zbar": "kiosk.qr.zbar_reader:read_zbar",
+    "curved": "kiosk.qr.curved_reader:read_curved",
 }
+STEPS = {
+    name: f"kiosk.qr.preprocess:{name}" for name in (
+        "otsu", "sharpen", "clahe", "adaptive", "local", "upscale", "enlarge", "invert"
+    )
+}
+
+# decoders that only work on symbols another stage located: in a cascade they run once something is located
+LOCATED_ONLY = frozenset({"curved"})
 
 Region = tuple[int, int, int, int]  # left, top, right, bottom in pixels (right and bottom exclusive)
 
@@ -28,6 +37,7 @@ class Stage:
     name: str
     read: Callable[[np.ndarray], Reading]
     steps: tuple[Callable[[np.ndarray], np.ndarray], ...]
+    is_located_only: bool = False
 
     def run(self, gray: np.ndarray, region: Region | None = None) -> Reading:
         """Decode `gray` (or the `region` of it); corners come back in the coordinates of `gray`."""
@@ -56,7 +66,9 @@ def parse_stage(name: str) -> Stage:
     if problem is not None:
         raise ValueError(f"stage {name!r}: {problem}")
     reader, *steps = name.split("+")
-    return Stage(name, _load(name, READERS[reader]), tuple(_load(name, STEPS[step]) for step in steps))
+    return Stage(
+        name, _load(name, READERS[reader]), tuple(_load(name, STEPS[step]) for step in steps), reader in LOCATED_ONLY
+    )
 
 
 def _load(stage: str, target: str) -> Callable:

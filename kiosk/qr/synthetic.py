@@ -53,7 +53,7 @@ def symbol(text: str, module_px: int, correction: str = "M") -> np.ndarray:
     return cv2.resize(modules, None, fx=module_px, fy=module_px, interpolation=cv2.INTER_NEAREST)
 
 
-def place(frame: np.ndarray, code: np.ndarray, corners: Corners, quiet_px: int) -> np.ndarray:
+def place(frame: np.ndarray, code: np.ndarray, corners: Corners, quiet_px: float) -> np.ndarray:
     """Warp `code` (with a quiet zone of `quiet_px`) so that its symbol's corners land on `corners` in a gray frame."""
     size = code.shape[0]
     inner = [quiet_px, size - quiet_px]

@@ -29,9 +29,9 @@ def test_a_chosen_pipeline_is_read() -> None:
 def test_unknown_decoders_and_steps_are_named_with_the_choices() -> None:
     problems = problems_of('[qr]\nstages = ["zxing", "quirc", "zbar+upscal"]\n')
     assert problems == [
-        "line 2: qr.stages[1] = 'quirc': unknown decoder 'quirc' (expected one of 'zxing', 'zbar')",
+        "line 2: qr.stages[1] = 'quirc': unknown decoder 'quirc' (expected one of 'zxing', 'zbar', 'curved')",
         "line 2: qr.stages[2] = 'zbar+upscal': unknown step 'upscal' "
-        "(expected one of 'otsu', 'sharpen', 'clahe', 'adaptive', 'upscale', 'invert')",
+        "(expected one of 'otsu', 'sharpen', 'clahe', 'adaptive', 'local', 'upscale', 'enlarge', 'invert')",
     ]
 
 

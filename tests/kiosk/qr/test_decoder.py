@@ -11,6 +11,7 @@ import pytest
 from kiosk.qr import QrConfig, QrDecoder
 from kiosk.qr.decoder import StillImageDecoder
 from kiosk.qr.evaluation import dcc_samples, load_samples
+from kiosk.qr.shifts import shifted_frame
 from kiosk.qr.synthetic import (
     code_frame,
     credential_text,
@@ -174,3 +175,14 @@ def test_a_located_but_unread_symbol_gets_the_full_budget_on_its_region() -> Non
     left, top, right, bottom = trace.attempts[1].region
     assert left <= 150 + 16 and top <= 100 + 16 and right >= 150 + code.shape[1] - 16 and bottom <= 480
     assert (right - left) * (bottom - top) < 640 * 480 / 2
+
+
+def test_the_curved_stage_runs_only_once_a_symbol_is_located() -> None:
+    decoder = QrDecoder(QrConfig(stages=["zxing", "curved"], idle_budget_ms=1e9, budget_ms=1e9))
+    empty = decoder.trace(scene_frame(np.random.default_rng(6)))
+    assert [attempt.stage for attempt in empty.attempts] == ["zxing"] and empty.codes == []
+    rng = np.random.default_rng(50)
+    curved = [shifted_frame(rng, "curvature", 2) for _ in range(8)]
+    traces = [decoder.trace(scene.image) for scene in curved]
+    flattened = [t for t in traces if [a.stage for a in t.attempts] == ["zxing", "curved"] and t.attempts[1].decoded]
+    assert len(flattened) >= 3

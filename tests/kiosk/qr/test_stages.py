@@ -10,7 +10,10 @@ from kiosk.qr.stages import parse_stage, stage_problem
 from kiosk.qr.synthetic import code_frame, credential_text
 
 
-@pytest.mark.parametrize("name", ["zxing+upscale", "zbar+invert+invert+upscale", "zxing+clahe", "zbar+adaptive"])
+@pytest.mark.parametrize(
+    "name",
+    ["zxing+upscale", "zbar+invert+invert+upscale", "zxing+clahe", "zbar+adaptive", "curved", "zxing+enlarge+local"],
+)
 def test_a_stage_on_a_region_reports_corners_in_frame_coordinates(name: str) -> None:
     rng = np.random.default_rng(12)
     scene = code_frame(rng, "clean", [credential_text(rng, 40), credential_text(rng, 40)])
