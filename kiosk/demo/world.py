@@ -129,7 +129,7 @@ def build_world(workdir: Path, models_dir: str) -> DemoWorld:
     timeline = Timeline(StoreRecorder(storage, config.gate.gate_id), clock, started_at=clock.monotonic())
     sources: list[CheckSource] = [build_credential_source(config, clock, storage)]
     if pipeline is not None:
-        loader = GalleryLoader(storage, config.vision.unmasked_threshold, config.vision.masked_threshold)
+        loader = GalleryLoader(storage, config.vision)
         analyser = FrameAnalyser(pipeline, config.vision.unchanged_frame_level)
         sources.append(FaceSource(analyser, loader, config.vision.mask_policy))
     sources.append(TemperatureSource(thermometer, TemperatureEstimator(config.thermal), keep_values=False))

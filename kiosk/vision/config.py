@@ -39,6 +39,14 @@ class VisionConfig:
     masked_threshold: float = setting(
         0.417, "cosine at or above which a masked face matches (FAR 1e-3, synthetic masks on LFW dev)", min=-1, max=1
     )
+    masked_templates: bool = setting(
+        True,
+        "mask-aware matching: enrol synthetic-mask renderings of each bare photo and compare masked probes with them"
+        " at masked_threshold; false: every probe meets the photos alone at unmasked_threshold (README, 'Vision')",
+    )
+    mirror_templates: bool = setting(
+        True, "enrol each photo's mirror image beside it (README, 'Vision')"
+    )
     mask_score: float = setting(0.5, "mask probability at or above which a face counts as masked", min=0, max=1)
     mask_int8: bool = setting(
         True,
@@ -69,6 +77,16 @@ class VisionConfig:
     track_min_iou: float = setting(
         0.6, "box overlap (IoU) with the box the mask was checked on, at or above which a face counts as the same one", min=0.1, max=1
     )
+
+    @property
+    def match_thresholds(self) -> tuple[float, float]:
+        """(unmasked, masked) thresholds for `Gallery`: the masked one applies only with mask-aware matching."""
+        return self.unmasked_threshold, self.masked_threshold if self.masked_templates else self.unmasked_threshold
+
+    def uses_template(self, variant: str) -> bool:
+        """Whether a stored template of this variant takes part in matching under this config."""
+        photo = variant in ("photo", "photo-mirrored")
+        return (photo or self.masked_templates) and (self.mirror_templates or not variant.endswith("-mirrored"))
 
     def validate(self) -> list[str]:
         if self.min_brightness >= self.max_brightness:

@@ -110,7 +110,8 @@ class FacePipeline:
         return FaceObservation(face, quality.Quality(tuple(reasons)), mask.masked, mask_score, embedding)
 
     def enrollment_templates(self, images_bgr: list[np.ndarray]) -> list[Template]:
-        """Templates for one person: each photo and its mirror image, plus both for every synthetic mask style on photos without a mask.
+        """Templates for one person: each photo and its mirror image, plus both for every synthetic mask style on photos
+        without a mask; mirror images only with `mirror_templates`, mask styles only with `masked_templates`.
 
         Raises EnrolmentError naming the first photo (counted from 1) with no face or a failed quality gate.
         """
@@ -123,7 +124,7 @@ class FacePipeline:
                 raise EnrolmentError(f"enrolment photo {number}: {'; '.join(observation.quality.reasons)}")
             landmarks = observation.face.landmarks
             templates.extend(self.photo_templates(align_face(image, landmarks), observation.masked))
-            if not observation.masked:
+            if not observation.masked and self.config.masked_templates:
                 templates.extend(self.masked_templates(image, landmarks))
         return templates
 
@@ -140,10 +141,10 @@ class FacePipeline:
         return templates
 
     def _with_mirror(self, aligned_bgr: np.ndarray, masked: bool, variant: str) -> list[Template]:
-        return [
-            Template(self.embedder.embed(aligned_bgr), masked, variant),
-            Template(self.embedder.embed(aligned_bgr[:, ::-1]), masked, f"{variant}-mirrored"),
-        ]
+        templates = [Template(self.embedder.embed(aligned_bgr), masked, variant)]
+        if self.config.mirror_templates:
+            templates.append(Template(self.embedder.embed(aligned_bgr[:, ::-1]), masked, f"{variant}-mirrored"))
+        return templates
 
     def _check_mask(self, frame_bgr: np.ndarray, face: DetectedFace) -> MaskVerdict:
         if self.mask_classifier is None:

@@ -28,7 +28,7 @@ def source(pipeline: FacePipeline, tmp_path: Path, clock: ManualClock) -> FaceSo
     now = clock.wall()
     storage.people.enroll("holder-1", pipeline.enrollment_templates([demo_faces().enrolled]), Consent("entry", now, now + 86400, "desk"))
     config = VisionConfig()
-    loader = GalleryLoader(storage, config.unmasked_threshold, config.masked_threshold)
+    loader = GalleryLoader(storage, config)
     return FaceSource(FrameAnalyser(pipeline, unchanged_level=0.0), loader, "allow")
 
 
