@@ -4,7 +4,7 @@ Faces: OpenCV's own pipeline on the kiosk's model files, as a user of the librar
 `cv2.FaceDetectorYN` (the same score bar as the kiosk's evaluation, NMS 0.3), the face nearest the
 image centre, `cv2.FaceRecognizerSF.alignCrop` and `.feature`, and `.match` with the cosine distance.
 Masks: the AIZOO mask detector alone on the whole (padded) image in float, as MODELS.md §4 uses it:
-every anchor decoded, confidence 0.5, NMS 0.4, the largest box's class decides.
+every anchor decoded, confidence 0.5, NMS 0.4, the largest box's class decides (`MaskClassifier.largest_face`).
 """
 
 from __future__ import annotations
@@ -15,12 +15,10 @@ import cv2
 import numpy as np
 import onnxruntime as ort
 
-from kiosk.vision.mask import INPUT_SIZE, anchors, decode_boxes, to_input
+from kiosk.vision.mask import MaskClassifier
 from kiosk.vision.pipeline import VisionUnavailable
 
 NMS_IOU = 0.3
-MASK_CONFIDENCE = 0.5
-MASK_NMS_IOU = 0.4
 
 
 def _opencv_error(model: str, path: Path, err: cv2.error) -> VisionUnavailable:
@@ -58,27 +56,16 @@ class OpenCVFaces:
 
 
 class MaskDetectorAlone:
-    """AIZOO on the whole image resized to 260×260 (float, no kiosk face box): the largest detected face's class."""
+    """AIZOO on the whole image resized to 260×260, in float and without the kiosk's face box: the largest face's class."""
 
     def __init__(self, mask_path: Path) -> None:
         try:
-            self._session = ort.InferenceSession(str(mask_path), providers=["CPUExecutionProvider"])
+            session = ort.InferenceSession(str(mask_path), providers=["CPUExecutionProvider"])
         except (ort.capi.onnxruntime_pybind11_state.Fail, ort.capi.onnxruntime_pybind11_state.InvalidProtobuf) as err:
             raise VisionUnavailable("mask", f"onnxruntime cannot load mask file {mask_path}: {err}") from err
-        self._input = self._session.get_inputs()[0].name
-        self._priors = anchors()
+        self._classifier = MaskClassifier(session)
 
     def classify(self, image_bgr: np.ndarray) -> tuple[bool, float] | None:
         """(masked, mask probability) of the largest face, or None when the detector finds none."""
-        resized = cv2.resize(image_bgr, (INPUT_SIZE, INPUT_SIZE), interpolation=cv2.INTER_LINEAR)
-        deltas, scores = (output[0] for output in self._session.run(None, {self._input: to_input(resized)}))
-        confidence = scores.max(axis=1)
-        keep = np.flatnonzero(confidence >= MASK_CONFIDENCE)
-        if len(keep) == 0:
-            return None
-        boxes = decode_boxes(deltas[keep], self._priors[keep])
-        xywh = np.concatenate([boxes[:, :2], boxes[:, 2:] - boxes[:, :2]], axis=1)
-        picked = np.asarray(cv2.dnn.NMSBoxes(xywh.tolist(), confidence[keep].tolist(), MASK_CONFIDENCE, MASK_NMS_IOU)).reshape(-1)
-        largest = max(picked, key=lambda i: xywh[i, 2] * xywh[i, 3])
-        mask, no_mask = scores[keep[largest]]
-        return bool(mask > no_mask), float(mask / max(mask + no_mask, 1e-9))
+        found = self._classifier.largest_face(image_bgr)
+        return None if found is None else (found[1].masked, found[1].score)

@@ -47,6 +47,11 @@ class VisionConfig:
     mirror_templates: bool = setting(
         True, "enrol each photo's mirror image beside it (README, 'Vision')"
     )
+    rescue_masked_faces: bool = setting(
+        True,
+        "when YuNet finds no face, look again where the mask model's own detector sees one, accepting a YuNet score"
+        " from 0.2 there (masks lower YuNet's score); one mask-model run more on frames without a face (README, 'Vision')",
+    )
     mask_score: float = setting(0.5, "mask probability at or above which a face counts as masked", min=0, max=1)
     mask_int8: bool = setting(
         True,

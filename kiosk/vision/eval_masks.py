@@ -69,11 +69,10 @@ def evaluate_masks(
 
 
 def _kiosk_verdict(pipeline: FacePipeline, image: np.ndarray) -> tuple[bool, float] | None:
-    """(masked, mask score) of the largest face the kiosk's detector finds, or None."""
-    faces = pipeline.detector.detect(image)
-    if not faces:
+    """(masked, mask score) of the largest face the kiosk finds (with its rescue of masked faces), or None."""
+    face = pipeline.largest_face(image)
+    if face is None:
         return None
-    face = max(faces, key=lambda f: f.box[2] * f.box[3])
     verdict = pipeline.mask_classifier.classify(image, face.box)
     return verdict.masked, verdict.score
 

@@ -78,3 +78,25 @@ def test_demo_person_is_recognised_with_a_mask_and_a_stranger_is_denied(models_d
     assert not stranger.masked and stranger.embedding is not None
     match = gallery.search(stranger.embedding, masked=False)
     assert match.person_id is None and match.score < match.threshold
+
+
+def test_plain_matching_enrols_each_photo_alone(lfw, models_dir):
+    config = VisionConfig(min_face_px=40, masked_templates=False, mirror_templates=False)
+    templates = FacePipeline(config, models_dir).enrollment_templates([lfw("Abdullah_Gul", 13), lfw("Abdullah_Gul", 14)])
+    assert [(t.variant, t.masked) for t in templates] == [("photo", False), ("photo", False)]
+
+
+def test_a_masked_face_yunet_scores_below_its_bar_is_rescued_where_the_mask_model_sees_a_face(models_dir, mask_photos):
+    import cv2
+    from kiosk.vision.eval_masks import on_canvas
+
+    image = on_canvas(cv2.imread(str(mask_photos / "with_mask" / "with_mask_073.jpg")))
+    assert FacePipeline(VisionConfig(rescue_masked_faces=False), models_dir).largest_face(image) is None
+    rescuing = FacePipeline(VisionConfig(), models_dir)
+    face = rescuing.largest_face(image)
+    assert face is not None and 0.2 <= face.score < rescuing.config.detect_score
+    assert rescuing.mask_classifier.classify(image, face.box).masked
+
+
+def test_the_rescue_finds_nothing_in_an_empty_frame(pipeline):
+    assert pipeline.largest_face(np.full((480, 640, 3), 128, np.uint8)) is None
