@@ -71,8 +71,9 @@ class Sample:
 class PairScorer:
     """Scores pairs as the kiosk would: the first image is enrolled, the second is the probe.
 
-    The first image's templates are its photo and mirror image plus, when it shows no mask, the
-    synthetic-mask variants (rendered only when a masked probe needs them); the score is `Gallery.verify`'s.
+    The first image's templates are the ones the config makes (the photo; its mirror image with
+    `mirror_templates`; with `masked_templates`, when it shows no mask, the synthetic-mask variants,
+    rendered only when a masked probe needs them); the score is `Gallery.verify`'s.
     Each image is analysed once per mask style; `seconds` and `images` time that work.
     """
 
