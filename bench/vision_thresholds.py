@@ -1,6 +1,8 @@
-"""Match thresholds at FAR 1e-3 for unmasked and masked probes, calibrated on ../shared/faces-dev/lfw-devtest.
+"""Match thresholds at FAR 1e-3 for unmasked and masked probes under the default matching, on ../shared/faces-dev/lfw-devtest.
 
-The defaults in kiosk/vision/config.py come from this run (README, "Vision"). Takes several minutes.
+The impostors are the pairs' first images × their second images. `unmasked_threshold` comes from
+bench vision_matching (every photo × every photo, tuned on either half of the people and judged on the
+other); `masked_threshold` (mask-aware matching only) from this run with masked_templates on. Takes several minutes.
 """
 
 from __future__ import annotations

@@ -71,6 +71,24 @@ def _print(report: dict, as_json: bool) -> None:
             print(f"{key}: {value}")
 
 
+def _add_eval_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--baseline", choices=("opencv",), default=None,
+        help="also run the same images through the plain baseline (README, 'Vision') and report it under \"baseline\"",
+    )
+    parser.add_argument("--explain", action="store_true", help="print each wrongly judged image or pair to stderr, one JSON object a line")
+
+
+def _explain(failures: list[dict]) -> None:
+    for failure in failures:
+        print(json.dumps(failure), file=sys.stderr)
+
+
+def _model_path(pipeline, name: str) -> Path:
+    return models.locate(models.load_manifest()[name], pipeline.models_dir)
+
+
 def _add_eval_faces_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--images", type=Path, required=True, help="LFW-layout folder: DIR/<name>/<name>_<NNNN>.jpg")
     parser.add_argument("--pairs", type=Path, required=True, help="pairsDevTest.txt (View 1) or pairs.txt (View 2)")
@@ -78,7 +96,7 @@ def _add_eval_faces_arguments(parser: argparse.ArgumentParser) -> None:
         "--mask", choices=("none", "synthetic", "synthetic-both"), default="none",
         help="synthetic masks on the second image of each pair, or on both images (different styles)",
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_eval_options(parser)
     _add_models_dir(parser)
 
 
@@ -89,7 +107,16 @@ def _eval_faces(args: argparse.Namespace) -> int:
     if not args.images.is_dir():
         raise UsageError(f"--images {args.images}: not a folder (expected the LFW layout DIR/<name>/<name>_<NNNN>.jpg)")
     pair_list = read_pairs(args.pairs, args.images)
-    report = evaluate_pairs(_pipeline(args.dir, detect_score=PAIRS_DETECT_SCORE), pair_list, args.mask)
+    pipeline = _pipeline(args.dir, detect_score=PAIRS_DETECT_SCORE)
+    baseline = None
+    if args.baseline == "opencv":
+        from kiosk.vision.baseline import OpenCVFaces
+
+        baseline = OpenCVFaces(_model_path(pipeline, "yunet"), _model_path(pipeline, "sface"), PAIRS_DETECT_SCORE)
+    failures: list[dict] = []
+    report = evaluate_pairs(pipeline, pair_list, args.mask, baseline, failures)
+    if args.explain:
+        _explain(failures)
     _print(report, args.json)
     return EXIT_OK
 
@@ -97,7 +124,7 @@ def _eval_faces(args: argparse.Namespace) -> int:
 def _add_eval_masks_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dir", dest="photos", type=Path, required=True, help="folder with with_mask/ and without_mask/")
     parser.add_argument("--models-dir", dest="dir", type=Path, default=None, help="models folder")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_eval_options(parser)
 
 
 def _eval_masks(args: argparse.Namespace) -> int:
@@ -105,7 +132,17 @@ def _eval_masks(args: argparse.Namespace) -> int:
 
     if not args.photos.is_dir():
         raise UsageError(f"--dir {args.photos}: not a folder (expected with_mask/ and without_mask/ inside)")
-    _print(evaluate_masks(_pipeline(args.dir), args.photos), args.json)
+    pipeline = _pipeline(args.dir)
+    baseline = None
+    if args.baseline == "opencv":
+        from kiosk.vision.baseline import MaskDetectorAlone
+
+        baseline = MaskDetectorAlone(_model_path(pipeline, "mask"))
+    failures: list[dict] = []
+    report = evaluate_masks(pipeline, args.photos, baseline, failures)
+    if args.explain:
+        _explain(failures)
+    _print(report, args.json)
     return EXIT_OK
 
 

@@ -139,7 +139,7 @@ def build_world(workdir: Path, models_dir: str, door_mode: str = "relay") -> Dem
     timeline = Timeline(StoreRecorder(storage, config.gate.gate_id), clock, started_at=clock.monotonic())
     face: CheckSource = UnavailableSource(("face",), why_unavailable)
     if pipeline is not None:
-        loader = GalleryLoader(storage, config.vision.unmasked_threshold, config.vision.masked_threshold)
+        loader = GalleryLoader(storage, config.vision)
         face = FaceSource(FrameAnalyser(pipeline, config.vision.unchanged_frame_level), loader, config.vision.mask_policy)
     sources: list[CheckSource] = [
         build_credential_source(config, clock, storage),

@@ -67,19 +67,20 @@ class FaceDetector:
         self.max_side_px = max_side_px
         self.coarse_side_px = coarse_side_px
 
-    def detect(self, image_bgr: np.ndarray) -> list[DetectedFace]:
-        """Faces in `image_bgr` (H×W×3 uint8), best score first."""
+    def detect(self, image_bgr: np.ndarray, score_threshold: float | None = None) -> list[DetectedFace]:
+        """Faces in `image_bgr` (H×W×3 uint8), best score first; `score_threshold` overrides the detector's bar."""
+        bar = self.score_threshold if score_threshold is None else score_threshold
         longest = max(image_bgr.shape[:2])
         scale = min(1.0, self.max_side_px / longest)
         if longest * scale <= self.coarse_side_px:
-            return self._detect_at(image_bgr, scale, self.score_threshold)
-        candidates = self._detect_at(image_bgr, self.coarse_side_px / longest, COARSE_SCORE_FACTOR * self.score_threshold)
-        refined = [face for face in (self._refine(image_bgr, candidate, scale) for candidate in candidates) if face]
+            return self._detect_at(image_bgr, scale, bar)
+        candidates = self._detect_at(image_bgr, self.coarse_side_px / longest, COARSE_SCORE_FACTOR * bar)
+        refined = [face for face in (self._refine(image_bgr, candidate, scale, bar) for candidate in candidates) if face]
         if not refined:  # the coarse look misses some faces (masked ones most): look at the whole frame
-            return self._detect_at(image_bgr, scale, self.score_threshold)
+            return self._detect_at(image_bgr, scale, bar)
         return sorted(refined, key=lambda face: -face.score)
 
-    def _refine(self, image_bgr: np.ndarray, candidate: DetectedFace, scale: float) -> DetectedFace | None:
+    def _refine(self, image_bgr: np.ndarray, candidate: DetectedFace, scale: float, bar: float) -> DetectedFace | None:
         """`candidate` detected again on a crop around it; None when the second look finds no face there."""
         x, y, width, height = candidate.box
         half = REFINE_CONTEXT * max(width, height) / 2
@@ -91,7 +92,7 @@ class FaceDetector:
         offset = np.array([left, top], dtype=np.float32)
         faces = [
             DetectedFace((f.box[0] + left, f.box[1] + top, f.box[2], f.box[3]), f.landmarks + offset, f.score)
-            for f in self._detect_at(image_bgr[top:bottom, left:right], crop_scale, self.score_threshold)
+            for f in self._detect_at(image_bgr[top:bottom, left:right], crop_scale, bar)
         ]
         overlaps = [(box_iou(face.box, candidate.box), face) for face in faces]
         best = max(overlaps, key=lambda pair: pair[0], default=None)

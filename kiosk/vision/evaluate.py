@@ -2,7 +2,8 @@
 
 Evaluation runs detection, alignment, the mask check and embedding without the kiosk's quality gates
 (LFW faces are about 60 px, below a kiosk's minimum) and takes the face nearest the image centre, as
-LFW labels it. Synthetic masks on evaluated images use styles held out from enrolment.
+LFW labels it. Synthetic masks on evaluated images use styles held out from enrolment. With a
+baseline, the same images (masks drawn once, shared) also go through OpenCV's own face pipeline.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 from kiosk.images import read_image
 from kiosk.vision import metrics
 from kiosk.vision.align import align_face
+from kiosk.vision.baseline import OpenCVFaces
 from kiosk.vision.detector import DetectedFace
 from kiosk.vision.gallery import Gallery, Template
 from kiosk.vision.pairs import Pair, PairList
@@ -61,8 +63,9 @@ class Sample:
 class PairScorer:
     """Scores pairs as the kiosk would: the first image is enrolled, the second is the probe.
 
-    The first image's templates are its photo and mirror image plus, when it shows no mask, the
-    synthetic-mask variants (rendered only when a masked probe needs them); the score is `Gallery.verify`'s.
+    The first image's templates are the ones the config makes (the photo; its mirror image with
+    `mirror_templates`; with `masked_templates`, when it shows no mask, the synthetic-mask variants,
+    rendered only when a masked probe needs them); the score is `Gallery.verify`'s.
     Each image is analysed once per mask style; `seconds` and `images` time that work.
     """
 
@@ -75,13 +78,18 @@ class PairScorer:
 
     def score(self, pair: Pair, mode: MaskMode) -> float:
         """The verification score of `pair`, or -inf when either image has no face."""
+        return self.verify(pair, mode).score
+
+    def verify(self, pair: Pair, mode: MaskMode) -> PairResult:
+        """The kiosk's 1:1 verdict on `pair`: score, the threshold for the probe's kind, and which side had no face."""
         gallery_style, probe_style = pair_styles(pair.first, pair.second, mode)
         enrolled, probe = self.sample(pair.first, gallery_style), self.sample(pair.second, probe_style)
         if enrolled is None or probe is None:
-            return -np.inf
-        gallery = Gallery(self._pipeline.config.unmasked_threshold, self._pipeline.config.masked_threshold)
+            return PairResult(-np.inf, np.inf, _missing(enrolled is None, probe is None))
+        gallery = Gallery(*self._pipeline.config.match_thresholds)
         gallery.add("enrolled", self.templates(enrolled, with_masks=probe.masked))
-        return gallery.verify("enrolled", probe.embedding, probe.masked).score
+        match = gallery.verify("enrolled", probe.embedding, probe.masked)
+        return PairResult(match.score, match.threshold, None)
 
     def sample(self, path: Path, style: MaskStyle | None) -> Sample | None:
         key = (path, style.name if style else "")
@@ -93,16 +101,19 @@ class PairScorer:
         return self._samples[key]
 
     def templates(self, sample: Sample, with_masks: bool) -> list[Template]:
-        """The enrolment templates of `sample`: photo and mirror, plus (`with_masks`, photo without a mask) the synthetic-mask variants."""
+        """The enrolment templates of `sample` as the config makes them: the photo (and mirror), plus, with
+        `with_masks` on a photo without a mask and `masked_templates` on, the synthetic-mask variants."""
+        with_masks = with_masks and self._pipeline.config.masked_templates
         key = (sample.path, sample.style.name if sample.style else "", with_masks)
         if key not in self._templates:
             templates = self._pipeline.photo_templates(sample.aligned, sample.masked)
             if with_masks and not sample.masked:
-                templates += self._pipeline.masked_templates(self._image(sample.path, sample.style), sample.landmarks)
+                templates += self._pipeline.masked_templates(self.image(sample.path, sample.style), sample.landmarks)
             self._templates[key] = templates
         return self._templates[key]
 
-    def _image(self, path: Path, style: MaskStyle | None) -> np.ndarray:
+    def image(self, path: Path, style: MaskStyle | None) -> np.ndarray:
+        """The image at `path`, with `style` drawn on its central face (as the kiosk's detector finds it)."""
         image = read_image(path)
         if style is not None:
             face = central_face(self._pipeline.detector.detect(image), image.shape)
@@ -111,7 +122,7 @@ class PairScorer:
         return image
 
     def _analyse(self, path: Path, style: MaskStyle | None) -> Sample | None:
-        image = self._image(path, style)
+        image = self.image(path, style)
         face = central_face(self._pipeline.detector.detect(image), image.shape)
         if face is None:
             return None
@@ -134,13 +145,96 @@ def pair_styles(pair_first: Path, pair_second: Path, mode: MaskMode) -> tuple[Ma
     return gallery, probe
 
 
-def evaluate_pairs(pipeline: FacePipeline, pair_list: PairList, mode: MaskMode) -> dict[str, float | int]:
-    """The JSON report of `kiosk eval faces`."""
+class OpenCVPairScorer:
+    """Scores pairs with OpenCV's face pipeline on the images `kiosk` draws (the same masks), one cosine per pair."""
+
+    def __init__(self, faces: OpenCVFaces, kiosk: PairScorer, threshold: float) -> None:
+        self._faces = faces
+        self._kiosk = kiosk
+        self._threshold = threshold
+        self._features: dict[tuple[Path, str], np.ndarray | None] = {}
+        self.seconds = 0.0
+        self.images = 0
+
+    def verify(self, pair: Pair, mode: MaskMode) -> PairResult:
+        first_style, second_style = pair_styles(pair.first, pair.second, mode)
+        first, second = self._feature(pair.first, first_style), self._feature(pair.second, second_style)
+        if first is None or second is None:
+            return PairResult(-np.inf, np.inf, _missing(first is None, second is None))
+        return PairResult(self._faces.match(first, second), self._threshold, None)
+
+    def _feature(self, path: Path, style: MaskStyle | None) -> np.ndarray | None:
+        key = (path, style.name if style else "")
+        if key not in self._features:
+            image = self._kiosk.image(path, style)
+            started = time.perf_counter()
+            self._features[key] = self._faces.embed(image)
+            self.seconds += time.perf_counter() - started
+            self.images += 1
+        return self._features[key]
+
+
+@dataclass(frozen=True)
+class PairResult:
+    """One pair's score and the threshold it is judged against; `no_face` names the side(s) without a face."""
+
+    score: float
+    threshold: float
+    no_face: str | None
+
+
+def _missing(first: bool, second: bool) -> str:
+    return "both images" if first and second else "first image" if first else "second image"
+
+
+def evaluate_pairs(
+    pipeline: FacePipeline,
+    pair_list: PairList,
+    mode: MaskMode,
+    baseline: OpenCVFaces | None = None,
+    failures: list[dict] | None = None,
+) -> dict:
+    """The JSON report of `kiosk eval faces`; with `baseline`, OpenCV's figures on the same images under "baseline".
+
+    `failures`, when given, receives one entry per pair decided wrongly at the kiosk's configured threshold
+    (the baseline's at the kiosk's unmasked threshold): paths, score, threshold and why.
+    """
     scorer = PairScorer(pipeline)
-    scores = np.array([scorer.score(pair, mode) for pair in pair_list.pairs])
+    results = [scorer.verify(pair, mode) for pair in pair_list.pairs]
+    report = _report(pair_list, results, 1000 * scorer.seconds / max(scorer.images, 1))
+    explained = _failures(pair_list, results, "kiosk")
+    if baseline is not None:
+        opencv = OpenCVPairScorer(baseline, scorer, pipeline.config.unmasked_threshold)
+        opencv_results = [opencv.verify(pair, mode) for pair in pair_list.pairs]
+        report["baseline"] = {"name": "opencv", **_report(pair_list, opencv_results, 1000 * opencv.seconds / max(opencv.images, 1))}
+        explained += _failures(pair_list, opencv_results, "opencv")
+    if failures is not None:
+        failures.extend(explained)
+    return report
+
+
+def _report(pair_list: PairList, results: list[PairResult], ms_per_image: float) -> dict:
+    scores = np.array([result.score for result in results])
     same = np.array([pair.same for pair in pair_list.pairs])
     folds = np.array([pair.fold for pair in pair_list.pairs])
-    return pair_report(scores, same, folds, pair_list.folds, 1000 * scorer.seconds / max(scorer.images, 1))
+    return pair_report(scores, same, folds, pair_list.folds, ms_per_image)
+
+
+def _failures(pair_list: PairList, results: list[PairResult], pipeline: str) -> list[dict]:
+    failures = []
+    for pair, result in zip(pair_list.pairs, results):
+        if result.no_face is not None:
+            why = f"no face in the {result.no_face}"
+        elif (result.score >= result.threshold) != pair.same:
+            why = "same person rejected" if pair.same else "different people accepted"
+        else:
+            continue
+        failures.append({
+            "pipeline": pipeline, "first": str(pair.first), "second": str(pair.second), "same": pair.same,
+            "score": round(float(result.score), 4) if np.isfinite(result.score) else None,
+            "threshold": round(float(result.threshold), 4) if np.isfinite(result.threshold) else None, "why": why,
+        })
+    return failures
 
 
 def pair_report(scores: np.ndarray, same: np.ndarray, folds: np.ndarray, fold_count: int, ms_per_image: float) -> dict:

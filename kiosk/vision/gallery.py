@@ -2,8 +2,9 @@
 
 An unmasked probe is compared with a person's photos (and their mirror images) only; a masked probe
 with every template, synthetic-mask variants included. Each kind has its own threshold, calibrated on
-its own impostor scores (README, "Vision"). A score below the threshold yields `person_id = None`: an
-unknown face gets a verdict, never the nearest name.
+its own impostor scores (README, "Vision"). With plain matching, the default, the gallery holds the
+photos alone and both thresholds are the same (`VisionConfig.match_thresholds`). A score below the
+threshold yields `person_id = None`: an unknown face gets a verdict, never the nearest name.
 """
 
 from __future__ import annotations

@@ -28,6 +28,8 @@ MIN_OVERLAP = 0.3
 LIKELY_ANCHORS = 64
 """The most confident anchors decoded first; all 5972 only when none of them overlaps the face box."""
 SECOND_VIEW_FROM = 0.005
+DETECTION_CONFIDENCE = 0.5
+DETECTION_NMS_IOU = 0.4
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,24 @@ class MaskClassifier:
         if close_up.masked or close_up.score < SECOND_VIEW_FROM:
             return close_up
         return max(close_up, self._view(*whole_frame(image_bgr, box)), key=lambda v: v.score)
+
+    def largest_face(self, image_bgr: np.ndarray) -> tuple[tuple[float, float, float, float], MaskVerdict] | None:
+        """The model as a detector on the whole frame (MODELS.md §4: every anchor, confidence 0.5, NMS 0.4):
+        the largest face's box (x, y, w, h pixels) and its verdict, or None when it finds no face."""
+        deltas, scores = (output[0] for output in self._session.run(None, {self._input: to_input(whole_frame(image_bgr, (0, 0, 0, 0))[0])}))
+        confidence = scores.max(axis=1)
+        keep = np.flatnonzero(confidence >= DETECTION_CONFIDENCE)
+        if len(keep) == 0:
+            return None
+        boxes = decode_boxes(deltas[keep], self._priors[keep])
+        xywh = np.concatenate([boxes[:, :2], boxes[:, 2:] - boxes[:, :2]], axis=1)
+        picked = np.asarray(cv2.dnn.NMSBoxes(xywh.tolist(), confidence[keep].tolist(), DETECTION_CONFIDENCE, DETECTION_NMS_IOU))
+        largest = max(picked.reshape(-1), key=lambda i: xywh[i, 2] * xywh[i, 3])
+        mask, no_mask = scores[keep[largest]]
+        probability = float(mask / max(mask + no_mask, 1e-9))
+        height, width = image_bgr.shape[:2]
+        box = tuple(float(v) for v in xywh[largest] * (width, height, width, height))
+        return box, MaskVerdict(probability >= self.threshold, probability)
 
     def _view(self, image_bgr: np.ndarray, face: np.ndarray) -> MaskVerdict:
         deltas, scores = (output[0] for output in self._session.run(None, {self._input: to_input(image_bgr)}))

@@ -28,6 +28,12 @@ from kiosk.vision.synthetic_mask import ENROLMENT_STYLES, render_mask
 from models.quantise import Int8Ranges, RangesError, load_ranges
 
 
+RESCUE_DETECT_SCORE = 0.2
+"""YuNet's bar inside a face box found by the mask model (README, 'Vision')."""
+RESCUE_CONTEXT = 2.0
+"""The rescue crop: this many times the mask model's box, centred on it."""
+
+
 class VisionUnavailable(CapabilityUnavailable):
     """A model the face stage needs is missing or corrupt; `model` names it, the message says where and how to fix."""
 
@@ -106,9 +112,35 @@ class FacePipeline:
         return None if face is None else self.observe(frame_bgr, face)
 
     def largest_face(self, frame_bgr: np.ndarray) -> DetectedFace | None:
-        """The detected face with the largest box, or None."""
+        """The detected face with the largest box, or None; with `rescue_masked_faces`, see `rescued_face`."""
         faces = self.detector.detect(frame_bgr)
-        return max(faces, key=lambda f: f.box[2] * f.box[3]) if faces else None
+        if faces:
+            return max(faces, key=lambda f: f.box[2] * f.box[3])
+        return self.rescued_face(frame_bgr) if self.config.rescue_masked_faces else None
+
+    def rescued_face(self, frame_bgr: np.ndarray) -> DetectedFace | None:
+        """A face YuNet scored below its bar, confirmed by the mask model's own detector (trained on masked faces).
+
+        When the mask model finds a face in the frame, YuNet looks again at a crop around that box and accepts
+        a face from RESCUE_DETECT_SCORE whose centre lies inside the mask model's box: two detectors agree, so
+        the lower bar does not let background shapes in. Costs one mask-model run on frames without a face.
+        """
+        if self.mask_classifier is None:
+            return None
+        found = self.mask_classifier.largest_face(frame_bgr)
+        if found is None:
+            return None
+        (x, y, width, height), _ = found
+        half = RESCUE_CONTEXT * max(width, height) / 2
+        left, top = max(0, int(x + width / 2 - half)), max(0, int(y + height / 2 - half))
+        right, bottom = int(x + width / 2 + half) + 1, int(y + height / 2 + half) + 1
+        offset = np.array([left, top], dtype=np.float32)
+        inside = [
+            DetectedFace((f.box[0] + left, f.box[1] + top, f.box[2], f.box[3]), f.landmarks + offset, f.score)
+            for f in self.detector.detect(frame_bgr[top:bottom, left:right], RESCUE_DETECT_SCORE)
+            if x <= f.box[0] + left + f.box[2] / 2 <= x + width and y <= f.box[1] + top + f.box[3] / 2 <= y + height
+        ]
+        return max(inside, key=lambda f: f.score, default=None)
 
     def observe(self, frame_bgr: np.ndarray, face: DetectedFace, mask: MaskVerdict | None = None) -> FaceObservation:
         """Quality gates, mask check and embedding of `face`; a known `mask` verdict (a tracked face's) skips the mask check."""
@@ -125,7 +157,8 @@ class FacePipeline:
     def enrollment_templates(
         self, images_bgr: Sequence[np.ndarray], names: Sequence[str] | None = None, face: int | None = None
     ) -> list[Template]:
-        """Templates for one person: each photo and its mirror image, plus both for every synthetic mask style on photos without a mask.
+        """Templates for one person: each photo and its mirror image, plus both for every synthetic mask style on photos
+        without a mask; mirror images only with `mirror_templates`, mask styles only with `masked_templates`.
 
         Each photo must show exactly one face, or `face` picks one (counted from the left, from 1).
         Raises EnrolmentError naming the photo (by `names`, else its position) and the fix.
@@ -141,7 +174,7 @@ class FacePipeline:
                 raise EnrolmentError(f"enrolment photo '{name}': {problems}")
             landmarks = observation.face.landmarks
             templates.extend(self.photo_templates(align_face(image, landmarks), observation.masked))
-            if not observation.masked:
+            if not observation.masked and self.config.masked_templates:
                 templates.extend(self.masked_templates(image, landmarks))
         return templates
 
@@ -175,10 +208,10 @@ class FacePipeline:
         return templates
 
     def _with_mirror(self, aligned_bgr: np.ndarray, masked: bool, variant: str) -> list[Template]:
-        return [
-            Template(self.embedder.embed(aligned_bgr), masked, variant),
-            Template(self.embedder.embed(aligned_bgr[:, ::-1]), masked, f"{variant}-mirrored"),
-        ]
+        templates = [Template(self.embedder.embed(aligned_bgr), masked, variant)]
+        if self.config.mirror_templates:
+            templates.append(Template(self.embedder.embed(aligned_bgr[:, ::-1]), masked, f"{variant}-mirrored"))
+        return templates
 
     def _check_mask(self, frame_bgr: np.ndarray, face: DetectedFace) -> MaskVerdict:
         if self.mask_classifier is None:

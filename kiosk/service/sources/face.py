@@ -16,7 +16,7 @@ from hardware.clock import Clock
 from kiosk.config.schema import KioskConfig
 from kiosk.gate.events import Outcome, Status
 from kiosk.storage.storage import Storage
-from kiosk.vision import FaceObservation, FacePipeline, FrameAnalyser, Gallery, Match, Template
+from kiosk.vision import FaceObservation, FacePipeline, FrameAnalyser, Gallery, Match, Template, VisionConfig
 
 NON_MATCHES_BEFORE_FAILING = 3
 
@@ -118,11 +118,16 @@ class FaceSource:
 
 
 class GalleryLoader:
-    """Builds the gallery from the people store, again only when its templates changed (enrolment, erasure, expiry)."""
+    """Builds the gallery from the people store, again only when its templates changed (enrolment, erasure, expiry).
 
-    def __init__(self, storage: Storage, unmasked_threshold: float, masked_threshold: float) -> None:
+    Only the templates `config` matches with are loaded: enrolments made under mask-aware matching keep
+    their synthetic-mask templates in the store, unused while `masked_templates` is off.
+    """
+
+    def __init__(self, storage: Storage, config: VisionConfig) -> None:
         self._storage = storage
-        self._thresholds = (unmasked_threshold, masked_threshold)
+        self._config = config
+        self._thresholds = config.match_thresholds
         self._version: tuple[int, int] | None = None
         self._gallery = Gallery(*self._thresholds)
 
@@ -132,6 +137,8 @@ class GalleryLoader:
             gallery = Gallery(*self._thresholds)
             by_person: dict[str, list[Template]] = {}
             for person_id, embedding, masked, variant in self._storage.people.load_templates(self._storage.clock.wall()):
+                if not self._config.uses_template(variant):
+                    continue
                 by_person.setdefault(person_id, []).append(Template(embedding, masked, variant))
             for person_id, templates in by_person.items():
                 gallery.add(person_id, templates)
@@ -148,5 +155,5 @@ def build_face_source(config: KioskConfig, clock: Clock, storage: Storage) -> Fa
     """Raises VisionUnavailable (naming the model, where it looked, how to get it) when a model is missing."""
     pipeline = FacePipeline(config.vision)
     analyser = FrameAnalyser(pipeline, config.vision.unchanged_frame_level)
-    loader = GalleryLoader(storage, config.vision.unmasked_threshold, config.vision.masked_threshold)
+    loader = GalleryLoader(storage, config.vision)
     return FaceSource(analyser, loader, config.vision.mask_policy)

@@ -28,7 +28,7 @@ def source(pipeline: FacePipeline, tmp_path: Path, clock: ManualClock) -> FaceSo
     now = clock.wall()
     storage.people.enroll("holder-1", pipeline.enrollment_templates([demo_faces().enrolled]), Consent("entry", now, now + 86400, "desk"))
     config = VisionConfig()
-    loader = GalleryLoader(storage, config.unmasked_threshold, config.masked_threshold)
+    loader = GalleryLoader(storage, config)
     return FaceSource(FrameAnalyser(pipeline, unchanged_level=0.0), loader, "allow")
 
 
@@ -85,3 +85,16 @@ def test_a_pass_holder_without_an_enrolment_is_refused(source: FaceSource) -> No
 
 def test_faces_are_not_analysed_outside_a_visit(source: FaceSource) -> None:
     assert face_outcomes(source, demo_faces().enrolled) == []
+
+
+def test_plain_matching_leaves_stored_synthetic_mask_templates_out(pipeline: FacePipeline, tmp_path: Path, clock: ManualClock) -> None:
+    storage = Storage.open(StorageConfig(path=tmp_path / "kiosk.db", device_key_file=tmp_path / "device.key"), clock)
+    now = clock.wall()
+    templates = FacePipeline(VisionConfig(masked_templates=True), pipeline.models_dir).enrollment_templates([demo_faces().enrolled])
+    storage.people.enroll("holder-1", templates, Consent("entry", now, now + 86400, "desk"))
+    synthetic = next(t for t in templates if not t.is_photo)
+    plain = VisionConfig(masked_templates=False)
+    match = GalleryLoader(storage, plain).load().verify("holder-1", synthetic.embedding, masked=True)
+    assert match.threshold == plain.unmasked_threshold and match.score < 0.99  # compared with the photos only
+    aware = GalleryLoader(storage, VisionConfig(masked_templates=True)).load().verify("holder-1", synthetic.embedding, masked=True)
+    assert aware.score > 0.99

@@ -76,3 +76,51 @@ def test_missing_models_are_reported_in_one_line(tmp_path):
     assert result.returncode == 1
     assert result.stderr.startswith("kiosk: model 'yunet' missing: no yunet/face_detection_yunet_2026may.onnx in ")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def _lfw_copy(tmp_path, lfw_dir, names):
+    """An LFW-layout folder with the given people copied in and one 'Blank' person whose photo shows no face."""
+    import cv2
+    import numpy as np
+
+    images = tmp_path / "images"
+    for name in names:
+        shutil.copytree(lfw_dir / name, images / name)
+    (images / "Blank").mkdir(parents=True)
+    cv2.imwrite(str(images / "Blank" / "Blank_0001.jpg"), np.full((150, 150, 3), 128, np.uint8))
+    return images
+
+
+def test_eval_faces_with_the_opencv_baseline_reports_it_beside_the_kiosk_and_explains_failures(tmp_path, lfw_dir, models_dir):
+    images = _lfw_copy(tmp_path, lfw_dir, ["Abdullah_Gul", "Aaron_Tippin"])
+    pairs = tmp_path / "pairs.txt"
+    pairs.write_text("2\nAbdullah_Gul\t13\t14\nAbdullah_Gul\t13\t16\nAaron_Tippin\t1\tAbdullah_Gul\t13\nBlank\t1\tAbdullah_Gul\t13\n")
+    result = _kiosk(
+        "eval", "faces", "--images", str(images), "--pairs", str(pairs), "--json", "--dir", str(models_dir),
+        "--baseline", "opencv", "--explain",
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert list(report) == PAIR_KEYS + ["baseline"]
+    assert list(report["baseline"]) == ["name"] + PAIR_KEYS
+    assert report["baseline"]["name"] == "opencv" and report["baseline"]["no_face"] == report["no_face"] == 1
+    failures = [json.loads(line) for line in result.stderr.splitlines()]
+    assert [(f["pipeline"], f["why"], f["score"]) for f in failures] == [
+        ("kiosk", "no face in the first image", None), ("opencv", "no face in the first image", None)
+    ]
+    assert failures[0]["first"].endswith("Blank/Blank_0001.jpg") and failures[0]["same"] is False
+
+
+def test_eval_masks_with_the_opencv_baseline_reports_the_mask_detector_alone(tmp_path, shared_dir, models_dir):
+    photos = shared_dir / "faces-dev" / "mask-photos"
+    for label, names in (("with_mask", ["with_mask_019.jpg", "with_mask_073.jpg"]), ("without_mask", None)):
+        (tmp_path / label).mkdir()
+        for path in [photos / label / n for n in names] if names else sorted((photos / label).iterdir())[:1]:
+            shutil.copy(path, tmp_path / label)
+    result = _kiosk("eval", "masks", "--dir", str(tmp_path), "--json", "--models-dir", str(models_dir), "--baseline", "opencv", "--explain")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["baseline"]["name"] == "opencv"
+    for label, images in (("with_mask", 2), ("without_mask", 1)):
+        assert report["baseline"][label]["images"] == report[label]["images"] == images
+    assert result.stderr == ""  # both judge these three right (073: YuNet scores it 0.25; the rescue finds it)

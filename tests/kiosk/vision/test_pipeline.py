@@ -37,8 +37,9 @@ def test_mask_policy_require_refuses_a_bare_face_and_ignore_skips_the_check(lfw,
     assert observation.mask_score is None and observation.embedding is not None
 
 
-def test_enrolment_adds_one_template_per_synthetic_mask_style(pipeline, lfw):
-    templates = pipeline.enrollment_templates([lfw("Abdullah_Gul", 13)])
+def test_mask_aware_enrolment_adds_one_template_per_synthetic_mask_style(lfw, models_dir):
+    config = VisionConfig(min_face_px=40, masked_templates=True, mirror_templates=True)
+    templates = FacePipeline(config, models_dir).enrollment_templates([lfw("Abdullah_Gul", 13)])
     names = ["photo"] + [s.name for s in ENROLMENT_STYLES]
     assert [t.variant for t in templates] == [v for n in names for v in (n, f"{n}-mirrored")]
     assert [t.masked for t in templates] == [False] * 2 + [True] * 2 * len(ENROLMENT_STYLES)
@@ -69,7 +70,7 @@ def test_demo_person_is_recognised_with_a_mask_and_a_stranger_is_denied(models_d
     pipeline = FacePipeline(VisionConfig(), models_dir)  # kiosk defaults, demo photos are large enough
     faces = demo_faces()
     config = pipeline.config
-    gallery = Gallery(config.unmasked_threshold, config.masked_threshold)
+    gallery = Gallery(*config.match_thresholds)
     gallery.add("astronaut", pipeline.enrollment_templates([faces.enrolled]))
     probe = pipeline.analyse(masked_probe(faces.enrolled, pipeline.analyse(faces.enrolled).face.landmarks))
     assert probe.masked and probe.embedding is not None
@@ -78,3 +79,24 @@ def test_demo_person_is_recognised_with_a_mask_and_a_stranger_is_denied(models_d
     assert not stranger.masked and stranger.embedding is not None
     match = gallery.search(stranger.embedding, masked=False)
     assert match.person_id is None and match.score < match.threshold
+
+
+def test_plain_matching_by_default_enrols_each_photo_alone(lfw, models_dir):
+    templates = FacePipeline(VisionConfig(min_face_px=40), models_dir).enrollment_templates([lfw("Abdullah_Gul", 13), lfw("Abdullah_Gul", 14)])
+    assert [(t.variant, t.masked) for t in templates] == [("photo", False), ("photo", False)]
+
+
+def test_a_masked_face_yunet_scores_below_its_bar_is_rescued_where_the_mask_model_sees_a_face(models_dir, mask_photos):
+    import cv2
+    from kiosk.vision.eval_masks import on_canvas
+
+    image = on_canvas(cv2.imread(str(mask_photos / "with_mask" / "with_mask_073.jpg")))
+    assert FacePipeline(VisionConfig(rescue_masked_faces=False), models_dir).largest_face(image) is None
+    rescuing = FacePipeline(VisionConfig(), models_dir)
+    face = rescuing.largest_face(image)
+    assert face is not None and 0.2 <= face.score < rescuing.config.detect_score
+    assert rescuing.mask_classifier.classify(image, face.box).masked
+
+
+def test_the_rescue_finds_nothing_in_an_empty_frame(pipeline):
+    assert pipeline.largest_face(np.full((480, 640, 3), 128, np.uint8)) is None
