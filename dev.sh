@@ -47,7 +47,7 @@ install_debian_packages() {
 install_venv() {
     local stamp=.venv/.installed
     local want
-    want=$(cat pyproject.toml | sha256sum | cut -d' ' -f1)
+    want=$(cat pyproject.toml setup.py | sha256sum | cut -d' ' -f1)
     [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || [ ! -x .venv/bin/kiosk ]; then
         .venv/bin/python -m pip install -q --upgrade pip

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-import models
+from kiosk import models
 from kiosk.cli import EXIT_FAILED, EXIT_OK, Command
 from kiosk.errors import UsageError
 

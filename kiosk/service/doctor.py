@@ -94,7 +94,7 @@ def probe_thermometer(config: KioskConfig, clock: Clock) -> Finding:
 def probe_models(config: KioskConfig, clock: Clock) -> Finding:
     if "face" not in config.gate.checks and "mask" not in config.gate.checks:
         return Finding("models", True, "no face check configured")
-    import models
+    from kiosk import models
 
     directory = models.resolve_models_dir(config.vision.models_dir)
     wanted = ["yunet", "sface"] + ([] if config.vision.mask_policy == "ignore" else ["mask"])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-import models
+from kiosk import models
 from kiosk.errors import KioskError
 from kiosk.vision import quality
 from kiosk.vision.align import ALIGNED_SIZE, align_face
@@ -24,7 +24,7 @@ from kiosk.vision.mask import INPUT_SIZE as MASK_INPUT_SIZE
 from kiosk.vision.mask import MaskClassifier, MaskVerdict
 from kiosk.vision.session import open_session
 from kiosk.vision.synthetic_mask import ENROLMENT_STYLES, render_mask
-from models.quantise import Int8Ranges, RangesError, load_ranges
+from kiosk.models.quantise import Int8Ranges, RangesError, load_ranges
 
 
 class VisionUnavailable(KioskError):

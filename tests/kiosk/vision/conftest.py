@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-import models
+from kiosk import models
 from kiosk.vision import FacePipeline, VisionConfig
 from kiosk.vision.session import open_session
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from kiosk.vision import FacePipeline, Gallery, VisionConfig, VisionUnavailable
-from models import quantise
+from kiosk.models import quantise
 from kiosk.vision.demo_faces import demo_faces, masked_probe
 from kiosk.vision.synthetic_mask import ENROLMENT_STYLES
 

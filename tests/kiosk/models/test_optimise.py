@@ -7,8 +7,8 @@ import onnxruntime as ort
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-import models
-from models.optimise import SMALLEST_NORMAL, flush_subnormal_weights, optimised_model, rewrite_prelu_as_batch_norms
+from kiosk import models
+from kiosk.models.optimise import SMALLEST_NORMAL, flush_subnormal_weights, optimised_model, rewrite_prelu_as_batch_norms
 
 
 def prelu_graph(slope: np.ndarray, scale: np.ndarray) -> onnx.ModelProto:

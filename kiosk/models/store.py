@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from models.manifest import ModelSpec
+from kiosk.models.manifest import ModelSpec
 
 ENV_VAR = "KIOSK_MODELS_DIR"
 DEFAULT_DIR = Path("/var/lib/kiosk/models")

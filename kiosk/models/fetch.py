@@ -10,8 +10,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from models.manifest import ModelSpec
-from models.store import ModelCorrupt, ModelError, sha256_of
+from kiosk.models.manifest import ModelSpec
+from kiosk.models.store import ModelCorrupt, ModelError, sha256_of
 
 _CHUNK = 1 << 20
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
@@ -35,9 +37,20 @@ class ModelSpec:
     input: InputSpec
 
 
+def data_dir() -> Path:
+    """The folder holding `manifest.json` and the int8 ranges.
+
+    In an installed wheel it is `kiosk/models/data` (pyproject.toml maps the project's `models/` folder
+    there); in a source checkout it is that `models/` folder itself, found from this file, never from the
+    working directory, so a user's own `models/` folder cannot stand in for it.
+    """
+    installed = PACKAGE_DIR / "data"
+    return installed if (installed / "manifest.json").is_file() else PACKAGE_DIR.parent.parent / "models"
+
+
 def load_manifest() -> dict[str, ModelSpec]:
-    """The models this kiosk uses, by name, read from the packaged `manifest.json`."""
-    text = resources.files(__package__).joinpath("manifest.json").read_text(encoding="utf-8")
+    """The models this kiosk uses, by name, read from `manifest.json` in `data_dir()`."""
+    text = (data_dir() / "manifest.json").read_text(encoding="utf-8")
     entries = json.loads(text)["models"]
     specs = {}
     for entry in entries:

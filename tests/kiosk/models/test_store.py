@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-import models
+from kiosk import models
 
 
 def test_manifest_names_every_model_with_checksum_licence_and_input_contract():

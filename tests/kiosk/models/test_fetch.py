@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-import models
-from models import InputSpec, ModelSpec
+from kiosk import models
+from kiosk.models import InputSpec, ModelSpec
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
