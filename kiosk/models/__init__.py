@@ -5,8 +5,8 @@ are never part of the repository. The directory comes from the config (`vision.m
 else $KIOSK_MODELS_DIR, else /var/lib/kiosk/models.
 """
 
-from kiosk.models.fetch import fetch
-from kiosk.models.manifest import InputSpec, ModelSpec, data_dir, load_manifest
+from kiosk.models.fetch import Fetched, Fetcher, fetch
+from kiosk.models.manifest import InputSpec, Licence, ModelSpec, data_dir, default_models, load_manifest
 from kiosk.models.store import (
     ENV_VAR,
     ModelCorrupt,
@@ -21,7 +21,10 @@ from kiosk.models.store import (
 
 __all__ = [
     "ENV_VAR",
+    "Fetched",
+    "Fetcher",
     "InputSpec",
+    "Licence",
     "ModelCorrupt",
     "ModelError",
     "ModelMissing",
@@ -29,6 +32,7 @@ __all__ = [
     "ModelStatus",
     "check",
     "data_dir",
+    "default_models",
     "fetch",
     "load_manifest",
     "locate",

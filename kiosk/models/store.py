@@ -47,11 +47,11 @@ def sha256_of(path: Path) -> str:
 
 
 def how_to_obtain(spec: ModelSpec, directory: Path) -> str:
-    if spec.url:
+    if spec.sources:
         return f"run 'kiosk models fetch {spec.name} --dir {directory}'"
     return (
         f"copy {spec.file} into {directory} or run 'kiosk models fetch {spec.name} --dir {directory} --from MIRROR' "
-        f"(no byte-identical upstream copy; source: {spec.source})"
+        f"(no public source ships it; {spec.provenance})"
     )
 
 

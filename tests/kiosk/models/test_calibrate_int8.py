@@ -7,7 +7,7 @@ from kiosk.models.optimise import optimised_model
 from kiosk.models.quantise import load_ranges, quantized_tensors
 
 
-def test_calibration_writes_ranges_for_every_quantized_tensor_of_the_mask_model(tmp_path, shared_dir, models_dir, monkeypatch, capsys):
+def test_calibration_writes_ranges_for_every_quantized_tensor_of_the_mask_model(tmp_path, shared_dir, models_dir, mask_model, monkeypatch, capsys):
     monkeypatch.setattr(quantise, "RANGES_DIR", tmp_path)
     photos = tmp_path / "photos"
     photos.mkdir()

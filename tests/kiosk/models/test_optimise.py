@@ -65,7 +65,9 @@ def test_subnormal_weights_become_zero_and_normal_ones_stay():
 
 
 @pytest.mark.parametrize("name", ["yunet", "sface", "mask"])
-def test_optimised_shipped_models_give_the_original_outputs_on_a_real_face(name, models_dir: Path, shared_dir: Path):
+def test_optimised_shipped_models_give_the_original_outputs_on_a_real_face(name, models_dir: Path, shared_dir: Path, request):
+    if name == "mask":
+        request.getfixturevalue("mask_model")
     spec = models.load_manifest()[name]
     path = models.locate(spec, models_dir)
     photo = cv2.imread(str(shared_dir / "faces-dev" / "lfw-devtest" / "Abdullah_Gul" / "Abdullah_Gul_0013.jpg"))

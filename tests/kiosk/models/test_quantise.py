@@ -103,14 +103,14 @@ def test_missing_and_malformed_ranges_files_name_the_file_and_the_fix(tmp_path, 
         load_ranges("head", "a" * 64)
 
 
-def test_the_shipped_mask_ranges_cover_the_shipped_mask_model(models_dir):
+def test_the_shipped_mask_ranges_cover_the_shipped_mask_model(models_dir, mask_model):
     spec = models.load_manifest()["mask"]
     ranges = load_ranges("mask", spec.sha256)
     model = onnx.load_from_string(optimised_model(models.locate(spec, models_dir)))
     assert quantized_tensors(model) <= set(ranges.ranges)
 
 
-def test_the_int8_mask_model_gives_the_float_verdicts_on_real_faces(shared_dir, models_dir):
+def test_the_int8_mask_model_gives_the_float_verdicts_on_real_faces(shared_dir, models_dir, mask_model):
     from kiosk.vision import FacePipeline, VisionConfig
     from kiosk.vision.eval_masks import on_canvas
 

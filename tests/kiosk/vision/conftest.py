@@ -1,4 +1,4 @@
-"""Fixtures for the face stage: one pipeline per session on ../shared/models, and a few real photos."""
+"""Fixtures for the face stage: one pipeline per session on the test models folder, and a few real photos."""
 
 from pathlib import Path
 
