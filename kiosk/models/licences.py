@@ -13,7 +13,7 @@ class LicenceError(ValueError):
 
 def licence_text(spec: ModelSpec) -> str:
     """The full licence text for `spec`, with its copyright line where the licence has a place for one."""
-    path = data_dir() / "licences" / f"{spec.licence.spdx}.txt"
+    path = data_dir() / f"licence-{spec.licence.spdx}.txt"
     if not path.is_file():
         raise LicenceError(
             f"model '{spec.name}': licence '{spec.licence.spdx}' has no text in {path.parent} "
