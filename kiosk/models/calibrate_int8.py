@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     if not photos:
         parser.error(f"--images {args.images}: no JPEG, PNG or BMP photos found")
     # LFW-like photos, some with synthetic masks: the same low face-score bar as `kiosk eval faces`
-    pipeline = FacePipeline(VisionConfig(detect_score=PAIRS_DETECT_SCORE, mask_int8=False), args.models_dir)
+    pipeline = FacePipeline(VisionConfig(detect_score=PAIRS_DETECT_SCORE, mask_int8=False), args.models_dir, mask_required=True)
     spec = models.load_manifest()["mask"]
     inputs = list(calibration_inputs(pipeline, photos))
     ranges = measure_ranges(optimised_model(models.locate(spec, pipeline.models_dir)), inputs)

@@ -75,9 +75,12 @@ class Fetcher:
     def fetch(self, spec: ModelSpec) -> Fetched:
         """`spec` verified in the folder, fetched unless a verified copy is already there; raises ModelError naming every source tried."""
         target = self.directory / spec.file
-        if target.is_file() and sha256_of(target) == spec.sha256:
-            return Fetched(spec, target, "already present")
-        data, obtained = self._obtain(spec, ())
+        try:
+            if target.is_file() and sha256_of(target) == spec.sha256:
+                return Fetched(spec, target, "already present")
+            data, obtained = self._obtain(spec, ())
+        except OSError as err:  # a file already in the folder, or the mirror folder, cannot be read
+            raise ModelError(f"model '{spec.name}' not fetched, nothing saved: {err}") from err
         save(spec, data, self.directory, obtained)
         return Fetched(spec, target, obtained)
 
@@ -197,8 +200,9 @@ def save(spec: ModelSpec, data: bytes, directory: Path, obtained: str) -> Path:
     """Write `data` as `spec`'s file with its licence notice beside it; on failure remove any folder this created."""
     target = directory / spec.file
     text = notice(spec, obtained).encode("utf-8")
-    created = make_dirs(target.parent)
+    created: list[Path] = []
     try:
+        make_dirs(target.parent, created)
         write_atomically(target.with_name(target.name + NOTICE_SUFFIX), text)
         write_atomically(target, data)
     except OSError as err:
@@ -207,15 +211,15 @@ def save(spec: ModelSpec, data: bytes, directory: Path, obtained: str) -> Path:
     return target
 
 
-def make_dirs(folder: Path) -> list[Path]:
-    """Create `folder` and its missing parents; returns the ones created, outermost first."""
+def make_dirs(folder: Path, created: list[Path]) -> None:
+    """Create `folder` and its missing parents, adding each to `created` (outermost first) as it is made."""
     missing = []
     while not folder.exists():
         missing.append(folder)
         folder = folder.parent
     for path in reversed(missing):
         path.mkdir()
-    return list(reversed(missing))
+        created.append(path)
 
 
 def remove_empty(created: list[Path]) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from kiosk.errors import KioskError
 from kiosk.models.manifest import ModelSpec, data_dir
 
 NOTICE_SUFFIX = ".licence.txt"
 
 
-class LicenceError(ValueError):
+class LicenceError(KioskError, ValueError):
     """The manifest names a licence whose text the project does not ship."""
 
 

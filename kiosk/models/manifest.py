@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kiosk.errors import KioskError
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -89,7 +91,7 @@ class ModelSpec:
     default: bool = True
 
 
-class ManifestError(ValueError):
+class ManifestError(KioskError, ValueError):
     """manifest.json does not have the expected form; the message names the entry and the field."""
 
 

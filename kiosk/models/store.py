@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from kiosk.errors import KioskError
 from kiosk.models.manifest import ModelSpec
 
 ENV_VAR = "KIOSK_MODELS_DIR"
@@ -16,7 +17,7 @@ DEFAULT_DIR = Path("/var/lib/kiosk/models")
 _CHUNK = 1 << 20
 
 
-class ModelError(Exception):
+class ModelError(KioskError):
     """A model file cannot be used; the message names the file, where it looked and how to obtain it."""
 
 

@@ -251,3 +251,13 @@ def test_cli_names_each_model_that_could_not_be_fetched(tmp_path):
     assert result.returncode == 1
     assert result.stderr.startswith("kiosk: model 'mask': no public source ships mask_aizoo/") and result.stderr.count("\n") == 1
     assert not (tmp_path / "m").exists()
+
+
+def test_a_folder_that_cannot_be_made_is_a_model_error_naming_it(tmp_path):
+    mirror = tmp_path / "mirror"
+    (mirror / "tiny").mkdir(parents=True)
+    (mirror / "tiny" / "tiny.onnx").write_bytes(b"model")
+    (tmp_path / "a-file").write_text("not a folder")
+    spec = _spec("tiny", b"model")
+    with pytest.raises(models.ModelError, match=f"model 'tiny': cannot save {tmp_path}/a-file/models/tiny/tiny.onnx"):
+        models.fetch(spec, tmp_path / "a-file" / "models", str(mirror), {"tiny": spec})
