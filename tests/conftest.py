@@ -42,7 +42,10 @@ def models_dir() -> Path:
     if shared.is_dir():
         with models.Fetcher(MODELS_CACHE, manifest, mirror=str(shared)) as fetcher:
             for name in ("yunet", "sface", "mask"):
-                fetcher.fetch(manifest[name])
+                try:
+                    fetcher.fetch(manifest[name])
+                except models.ModelError:
+                    pass  # reported below (default models) or by the `mask_model` fixture
     missing = [spec.name for spec in models.default_models(manifest) if models.check(spec, MODELS_CACHE).state != "ok"]
     if missing:
         pytest.skip(f"models {', '.join(missing)} not fetched into {MODELS_CACHE} (run ./dev.sh setup or 'kiosk models fetch --dir {MODELS_CACHE}')")
