@@ -35,15 +35,23 @@ def models_dir() -> Path:
     first taken from it as a local mirror, without network; the default yunet is derived from the
     published file there. Without it, the cache must hold the default models (./dev.sh fetches them).
     """
+    from dataclasses import replace
+
     from kiosk import models
+    from kiosk.models.manifest import DerivedSource
 
     manifest = models.load_manifest()
     shared = _shared_root() / "models"
     if shared.is_dir():
-        with models.Fetcher(MODELS_CACHE, manifest, mirror=str(shared)) as fetcher:
+        # the shared folder and derivations only: tests never download
+        local = {
+            name: replace(spec, sources=tuple(source for source in spec.sources if isinstance(source, DerivedSource)))
+            for name, spec in manifest.items()
+        }
+        with models.Fetcher(MODELS_CACHE, local, mirror=str(shared)) as fetcher:
             for name in ("yunet", "sface", "mask"):
                 try:
-                    fetcher.fetch(manifest[name])
+                    fetcher.fetch(local[name])
                 except models.ModelError:
                     pass  # reported below (default models) or by the `mask_model` fixture
     missing = [spec.name for spec in models.default_models(manifest) if models.check(spec, MODELS_CACHE).state != "ok"]
