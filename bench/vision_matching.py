@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-import models
+from kiosk import models
 from kiosk.vision import FacePipeline, VisionConfig
 from kiosk.vision.align import align_face
 from kiosk.vision.baseline import OpenCVFaces

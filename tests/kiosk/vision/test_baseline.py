@@ -1,6 +1,6 @@
 import pytest
 
-import models
+from kiosk import models
 from kiosk.vision import VisionUnavailable
 from kiosk.vision.baseline import MaskDetectorAlone, OpenCVFaces
 from kiosk.vision.eval_masks import on_canvas
