@@ -155,8 +155,8 @@ def search_times(repeat: int, seed: int = 7) -> dict[str, float]:
     return results
 
 
-def benchmark(models_dir: Path | None, repeat: int = 60) -> dict[str, object]:
-    pipeline = FacePipeline(VisionConfig(threads=1), models_dir)
+def benchmark(models_dir: Path | None, repeat: int = 60, mask_int8: bool = False) -> dict[str, object]:
+    pipeline = FacePipeline(VisionConfig(threads=1, mask_int8=mask_int8), models_dir)
     frame = test_frame()
     with single_thread():
         baseline, opencv = opencv_comparison(pipeline, frame)
@@ -172,6 +172,7 @@ def benchmark(models_dir: Path | None, repeat: int = 60) -> dict[str, object]:
         "detect_coarse_side_px": pipeline.config.detect_coarse_side_px,
         "mask_track_frames": pipeline.config.mask_track_frames,
         "mask_int8": pipeline.config.mask_int8,
+        "mask_int8_in_use": pipeline.mask_int8_agreement is not None and pipeline.mask_int8_agreement.is_close,
         "repeat": repeat,
         **stages,
         "opencv_total_ms": opencv_total,
