@@ -60,7 +60,7 @@ def test_missing_model_turns_the_face_stage_off_with_the_reason(tmp_path, models
 def test_missing_int8_ranges_turn_the_face_stage_off_naming_the_float_setting(tmp_path, models_dir, monkeypatch):
     monkeypatch.setattr(quantise, "RANGES_DIR", tmp_path)
     with pytest.raises(VisionUnavailable, match="mask_int8_ranges.json: missing .*set vision.mask_int8 = false") as caught:
-        FacePipeline(VisionConfig(), models_dir)
+        FacePipeline(VisionConfig(mask_int8=True), models_dir)
     assert caught.value.model == "mask"
     assert FacePipeline(VisionConfig(mask_int8=False), models_dir).mask_classifier is not None
 
