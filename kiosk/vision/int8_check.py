@@ -33,8 +33,9 @@ MAX_SCORE_DIFFERENCE = 0.1
 """Largest difference in a reference view's mask probability (its deciding anchor) allowed between int8 and float."""
 MAX_MEAN_PROBABILITY_DIFFERENCE = 0.001
 """Largest mean difference over all 5972×2 anchor class probabilities of a reference view. The references' verdicts
-are confident and hardly move; this mean shows how far int8 strays everywhere else. Rounding alone (exact int8 sums:
-VNNI) gave 0.0005–0.0007 on 52 mask-check views, saturating AVX2 sums 0.0009–0.0038, and 0.0010–0.0019 on the references."""
+are confident and hardly move; this mean shows how far int8 strays everywhere else. On 52 mask-check views rounding
+alone (exact int8 sums: VNNI) gave 0.0005–0.0007, saturating AVX2 sums 0.0005–0.0038 (above 0.0007 on 50 of them),
+and on the demo-face views the references are made of 0.0010–0.0019 (docs/vision-cpu.md)."""
 
 
 class ReferencesError(ValueError):
