@@ -161,6 +161,7 @@ def _eval_masks(args: argparse.Namespace) -> int:
 def _add_bench_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--repeat", type=int, default=60, help="rounds timed, each stage once per round")
+    parser.add_argument("--mask-int8", action="store_true", help="ask for the int8 mask model (used only if the load-time check passes)")
     _add_models_dir(parser)
 
 
@@ -169,7 +170,7 @@ def _bench(args: argparse.Namespace) -> int:
 
     if args.repeat < 1:
         raise UsageError(f"--repeat {args.repeat}: expected at least 1")
-    _print(benchmark(args.dir, args.repeat), args.json)
+    _print(benchmark(args.dir, args.repeat, mask_int8=args.mask_int8), args.json)
     return EXIT_OK
 
 

@@ -1,6 +1,8 @@
-"""Measure the mask model's int8 activation ranges on face photos and write them beside the manifest.
+"""Measure the mask model's int8 activation ranges on face photos and write them beside the manifest;
+write the reference inputs on which the kiosk checks int8 against float at load.
 
     python -m kiosk.models.calibrate_int8 --images ../shared/faces-dev/lfw-devtest [--step 8] [--models-dir DIR]
+    python -m kiosk.models.calibrate_int8 --references [--models-dir DIR]
 
 The inputs are what the mask check feeds the model at the gate: the close-up crop around each detected
 face and, for every second photo, a whole-frame view (of the photo itself, or of the photo pasted into a
@@ -24,6 +26,7 @@ from kiosk.models.quantise import Int8Ranges, measure_ranges, save_ranges
 
 if TYPE_CHECKING:  # kiosk.vision loads OpenCV and onnxruntime; the script imports it only when it runs
     from kiosk.vision.detector import Box
+    from kiosk.vision.int8_check import ReferenceInputs
     from kiosk.vision.pipeline import FacePipeline
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp"}
@@ -31,6 +34,7 @@ FRAME_SIZE = (640, 480)
 FRAME_FACE_SCALES = (0.75, 1.5, 2.5)
 """Photos are also pasted into camera-sized frames at these scales (LFW faces of about 60 px become 45–150 px),
 so the whole-frame view's finer output layers see confident faces too, not only the close-up's coarse ones."""
+REFERENCE_MASK_STYLES = ("surgical-blue", "cloth-black")
 
 
 def calibration_inputs(pipeline: FacePipeline, photos: list[Path]) -> Iterator[np.ndarray]:
@@ -59,6 +63,29 @@ def calibration_inputs(pipeline: FacePipeline, photos: list[Path]) -> Iterator[n
             yield to_input(whole_frame(frame, box)[0])
 
 
+def reference_inputs(pipeline: FacePipeline) -> ReferenceInputs:
+    """For both demo faces: close-up and whole-frame views bare, close-ups in REFERENCE_MASK_STYLES, with their face boxes."""
+    from kiosk.vision.demo_faces import demo_faces
+    from kiosk.vision.int8_check import ReferenceInputs
+    from kiosk.vision.mask import face_crop, whole_frame
+    from kiosk.vision.synthetic_mask import STYLES_BY_NAME, render_mask
+
+    names, images, faces = [], [], []
+    portraits = demo_faces()
+    for person, photo in (("astronaut", portraits.enrolled), ("hopper", portraits.unknown)):
+        face = pipeline.largest_face(photo)
+        views = [(None, "close-up", face_crop), (None, "whole-frame", whole_frame)]
+        views += [(style, "close-up", face_crop) for style in REFERENCE_MASK_STYLES]
+        for style, view_name, view in views:
+            image = photo if style is None else render_mask(photo, face.landmarks, STYLES_BY_NAME[style])
+            view_image, box = view(image, face.box)
+            names.append(f"{person}-{style or 'bare'}-{view_name}")
+            images.append(view_image)
+            faces.append(tuple(float(v) for v in box))
+    source = "kiosk.vision.demo_faces (public-domain portraits), bare and with synthetic masks, as the mask check views them"
+    return ReferenceInputs(tuple(names), tuple(images), tuple(faces), source)
+
+
 def in_camera_frame(image: np.ndarray, box: Box, scale: float) -> tuple[np.ndarray, Box]:
     """`image` scaled by `scale` on a grey FRAME_SIZE frame (cropped to fit), and `box` moved with it."""
     import cv2
@@ -74,23 +101,33 @@ def in_camera_frame(image: np.ndarray, box: Box, scale: float) -> tuple[np.ndarr
 def main(argv: list[str] | None = None) -> int:
     from kiosk.vision import FacePipeline, VisionConfig
     from kiosk.vision.evaluate import PAIRS_DETECT_SCORE
+    from kiosk.vision.int8_check import save_references
 
     parser = argparse.ArgumentParser(prog="python -m kiosk.models.calibrate_int8", description=__doc__.splitlines()[0])
-    parser.add_argument("--images", type=Path, required=True, help="folder of face photos (searched recursively)")
+    parser.add_argument("--images", type=Path, default=None, help="folder of face photos (searched recursively): measure the ranges")
     parser.add_argument("--step", type=int, default=8, help="use every STEP-th photo in name order")
+    parser.add_argument("--references", action="store_true", help="write the reference inputs of the load-time int8 check")
     parser.add_argument("--models-dir", type=Path, default=None, help="models folder (default: $KIOSK_MODELS_DIR)")
     args = parser.parse_args(argv)
-    photos = sorted(p for p in args.images.rglob("*") if p.suffix.lower() in PHOTO_SUFFIXES)[:: max(args.step, 1)]
-    if not photos:
-        parser.error(f"--images {args.images}: no JPEG, PNG or BMP photos found")
+    if args.images is None and not args.references:
+        parser.error("expected --images DIR (ranges), --references, or both")
     # LFW-like photos, some with synthetic masks: the same low face-score bar as `kiosk eval faces`
     pipeline = FacePipeline(VisionConfig(detect_score=PAIRS_DETECT_SCORE, mask_int8=False), args.models_dir, mask_required=True)
-    spec = models.load_manifest()["mask"]
-    inputs = list(calibration_inputs(pipeline, photos))
-    ranges = measure_ranges(optimised_model(models.locate(spec, pipeline.models_dir)), inputs)
-    description = f"{len(inputs)} mask-check inputs from {len(photos)} photos in {args.images.name}/ (every {args.step}th), half with synthetic masks"
-    path = save_ranges(Int8Ranges("mask", spec.sha256, description, ranges))
-    print(f"{len(ranges)} tensor ranges from {description} -> {path}")
+    if args.references:
+        references = reference_inputs(pipeline)
+        print(f"{len(references.names)} reference inputs -> {save_references(references)}")
+    if args.images is not None:
+        photos = sorted(p for p in args.images.rglob("*") if p.suffix.lower() in PHOTO_SUFFIXES)[:: max(args.step, 1)]
+        if not photos:
+            parser.error(f"--images {args.images}: no JPEG, PNG or BMP photos found")
+        spec = models.load_manifest()["mask"]
+        inputs = list(calibration_inputs(pipeline, photos))
+        ranges = measure_ranges(optimised_model(models.locate(spec, pipeline.models_dir)), inputs)
+        description = (
+            f"{len(inputs)} mask-check inputs from {len(photos)} photos in {args.images.name}/ (every {args.step}th), half with synthetic masks"
+        )
+        path = save_ranges(Int8Ranges("mask", spec.sha256, description, ranges))
+        print(f"{len(ranges)} tensor ranges from {description} -> {path}")
     return 0
 
 

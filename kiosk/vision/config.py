@@ -66,9 +66,10 @@ class VisionConfig:
     )
     mask_score: float = setting(0.5, "mask probability at or above which a face counts as masked", min=0, max=1)
     mask_int8: bool = setting(
-        True,
-        "run the mask model's convolutions in int8 (ranges in models/mask_int8_ranges.json): a third faster, the"
-        " float verdict on 5,805 of 5,806 dev mask checks (README, 'Vision'); false runs it in float",
+        False,
+        "run the mask model's convolutions in int8 (ranges in models/mask_int8_ranges.json), but only where a check at"
+        " load finds int8 gives the float verdicts on this CPU (else float, with the reason logged): a third faster with"
+        " AVX512-VNNI, no faster with AVX2 alone, whose int8 sums saturate (README, 'Vision'); false: float, the same on every CPU",
     )
     mask_policy: Literal["require", "allow", "ignore"] = setting(
         "allow", "'require' a mask, 'allow' faces with or without, or 'ignore' masks (no mask check; unmasked threshold)"

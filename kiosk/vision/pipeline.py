@@ -13,6 +13,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -21,14 +22,19 @@ from kiosk.errors import CapabilityUnavailable, KioskError
 from kiosk.vision import quality
 from kiosk.vision.align import ALIGNED_SIZE, align_face
 from kiosk.vision.config import VisionConfig
+from kiosk.vision.cpu import cpu_summary, describe
 from kiosk.vision.detector import DetectedFace, FaceDetector
 from kiosk.vision.embedder import FaceEmbedder
 from kiosk.vision.gallery import Template
+from kiosk.vision.int8_check import Int8Agreement, ReferencesError, agreement, load_references
 from kiosk.vision.mask import INPUT_SIZE as MASK_INPUT_SIZE
 from kiosk.vision.mask import MaskClassifier, MaskVerdict
 from kiosk.vision.session import open_session
 from kiosk.vision.synthetic_mask import ENROLMENT_STYLES, render_mask
-from kiosk.models.quantise import Int8Ranges, RangesError, load_ranges
+from kiosk.models.quantise import RangesError, load_ranges
+
+if TYPE_CHECKING:
+    import onnxruntime as ort
 
 
 logger = logging.getLogger(__name__)
@@ -99,13 +105,10 @@ class FacePipeline:
             config.detect_coarse_side_px,
         )
         self.embedder = FaceEmbedder(open_session(paths["sface"], threads, (1, 3, ALIGNED_SIZE, ALIGNED_SIZE)))
+        self.mask_int8_agreement: Int8Agreement | None = None
+        """With vision.mask_int8: how int8 compared with float on this CPU at load (int8 runs only if `is_close`)."""
         self.mask_classifier = (
-            MaskClassifier(
-                open_session(paths["mask"], threads, (1, 3, MASK_INPUT_SIZE, MASK_INPUT_SIZE), self._mask_ranges(specs["mask"])),
-                config.mask_score,
-            )
-            if "mask" in paths
-            else None
+            MaskClassifier(self._mask_session(paths["mask"], specs["mask"]), config.mask_score) if "mask" in paths else None
         )
 
     def _locate(self, spec: models.ModelSpec) -> Path:
@@ -114,13 +117,26 @@ class FacePipeline:
         except models.ModelError as err:
             raise VisionUnavailable(spec.name, str(err)) from err
 
-    def _mask_ranges(self, spec: models.ModelSpec) -> Int8Ranges | None:
+    def _mask_session(self, path: Path, spec: models.ModelSpec) -> ort.InferenceSession:
+        """The float mask model, or with vision.mask_int8 its int8 form where it gives float's verdicts on this CPU."""
+        shape = (1, 3, MASK_INPUT_SIZE, MASK_INPUT_SIZE)
+        exact = open_session(path, self.config.threads, shape)
         if not self.config.mask_int8:
-            return None
+            return exact
         try:
-            return load_ranges("mask", spec.sha256)
-        except RangesError as err:
+            fast = open_session(path, self.config.threads, shape, load_ranges("mask", spec.sha256))
+            references = load_references()
+        except (RangesError, ReferencesError) as err:
             raise VisionUnavailable("mask", f"{err}; or set vision.mask_int8 = false to run the mask model in float") from err
+        self.mask_int8_agreement = agreement(exact, fast, references, self.config.mask_score)
+        if self.mask_int8_agreement.is_close:
+            logger.info("vision.mask_int8: int8 mask model in use on %s: %s", describe(cpu_summary()), self.mask_int8_agreement.describe())
+            return fast
+        logger.warning(
+            "vision.mask_int8: the int8 mask model disagrees with float on %s (%s); running it in float",
+            describe(cpu_summary()), self.mask_int8_agreement.describe(),
+        )
+        return exact
 
     def analyse(self, frame_bgr: np.ndarray) -> FaceObservation | None:
         """The largest face in the frame with its verdicts, or None when there is no face."""

@@ -18,3 +18,22 @@ def test_calibration_writes_ranges_for_every_quantized_tensor_of_the_mask_model(
     ranges = load_ranges("mask", spec.sha256)
     assert quantized_tensors(onnx.load_from_string(optimised_model(models.locate(spec, models_dir)))) <= set(ranges.ranges)
     assert "from 4 photos in photos/" in ranges.calibration and "tensor ranges" in capsys.readouterr().out
+
+
+def test_the_reference_inputs_are_written_from_the_demo_faces_bare_and_masked(tmp_path, models_dir, monkeypatch, capsys):
+    from kiosk.vision.int8_check import load_references
+
+    monkeypatch.setattr(quantise, "RANGES_DIR", tmp_path)
+    assert main(["--references", "--models-dir", str(models_dir)]) == 0
+    references = load_references()
+    assert references.names[:2] == ("astronaut-bare-close-up", "astronaut-bare-whole-frame")
+    assert any("surgical-blue" in name for name in references.names) and references.names[-1].startswith("hopper-")
+    assert "reference inputs -> " in capsys.readouterr().out
+
+
+def test_calibration_needs_images_or_references(capsys):
+    import pytest
+
+    with pytest.raises(SystemExit):
+        main([])
+    assert "expected --images DIR (ranges), --references, or both" in capsys.readouterr().err

@@ -4,8 +4,11 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+from kiosk import models
 
 PAIR_KEYS = ["pairs", "no_face", "accuracy", "tar_at_far_1e-2", "tar_at_far_1e-3", "threshold_at_far_1e-3", "ms_per_image"]
 
@@ -63,12 +66,18 @@ def test_eval_masks_reports_accuracy_per_class(tmp_path, shared_dir, models_dir,
         assert report[label] == {"images": 2, "no_face": 0, "correct": 2, "accuracy": 1.0}
 
 
-def test_bench_vision_reports_every_stage_and_search_size(models_dir, mask_model):
+def test_bench_vision_reports_every_stage_the_ratio_to_plain_opencv_and_the_cpu(models_dir, mask_model):
     result = _kiosk("bench", "vision", "--json", "--repeat", "1", "--dir", str(models_dir))
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     for key in ("detect_ms", "align_ms", "quality_ms", "mask_ms", "embed_ms", "total_ms", "tracked_face_frame_ms", "search_100k_ms"):
         assert report[key] > 0
+    # plain OpenCV timed on the same frame with the same files, and the machine named
+    assert set(report["cpu"]) >= {"model", "machine", "avx2", "avx512_vnni"}
+    assert report["opencv"]["detector"] == Path(models.load_manifest()["yunet"].file).name
+    assert report["opencv"]["embedding_cosine"] > 0.95
+    assert report["opencv_detect_ms"] > 0 and report["opencv_align_embed_ms"] > 0
+    assert report["ratio_to_opencv"] == round(report["total_ms"] / report["opencv_total_ms"], 3)
 
 
 def test_missing_models_are_reported_in_one_line(tmp_path):

@@ -78,7 +78,7 @@ def test_missing_int8_ranges_turn_the_face_stage_off_naming_the_float_setting(tm
     models_dir = mask_model
     monkeypatch.setattr(quantise, "RANGES_DIR", tmp_path)
     with pytest.raises(VisionUnavailable, match="mask_int8_ranges.json: missing .*set vision.mask_int8 = false") as caught:
-        FacePipeline(VisionConfig(), models_dir)
+        FacePipeline(VisionConfig(mask_int8=True), models_dir)
     assert caught.value.model == "mask"
     assert FacePipeline(VisionConfig(mask_int8=False), models_dir).mask_classifier is not None
 
