@@ -1,15 +1,10 @@
-"""Face stage speed (per 640×480 frame, one thread) and 1:N search time; models from ../shared/models or $KIOSK_MODELS_DIR."""
+"""Face stage speed (per 640×480 frame, one thread) and 1:N search time; models from $KIOSK_MODELS_DIR or .models/."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
+from bench._models import models_dir
 from kiosk.vision.benchmark import benchmark
-
-SHARED_MODELS = Path(__file__).resolve().parent.parent.parent / "shared" / "models"
 
 
 def run() -> dict:
-    configured = os.environ.get("KIOSK_MODELS_DIR")
-    return benchmark(Path(configured) if configured else SHARED_MODELS)
+    return benchmark(models_dir())

@@ -16,6 +16,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from bench._models import models_dir
 from kiosk.vision import FacePipeline, VisionConfig
 from kiosk.vision.evaluate import evaluate_pairs
 from kiosk.vision.pairs import read_pairs
@@ -47,6 +48,6 @@ def run() -> dict:
         pairs = read_pairs(source / "pairsDevTest.txt", frames)
         for mode in MASK_MODES:
             for side in DETECT_SIZES:
-                pipeline = FacePipeline(VisionConfig(threads=1, detect_max_side_px=side), SHARED / "models")
+                pipeline = FacePipeline(VisionConfig(threads=1, detect_max_side_px=side), models_dir())
                 results[f"detect_{side}_mask_{mode}"] = evaluate_pairs(pipeline, pairs, mode)
     return results

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bench._models import models_dir
 from kiosk.vision import FacePipeline, VisionConfig
 from kiosk.vision.calibrate import calibrate
 from kiosk.vision.evaluate import PAIRS_DETECT_SCORE
@@ -17,5 +18,5 @@ SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 
 def run() -> dict:
     images = SHARED / "faces-dev" / "lfw-devtest"
-    pipeline = FacePipeline(VisionConfig(detect_score=PAIRS_DETECT_SCORE), SHARED / "models")
+    pipeline = FacePipeline(VisionConfig(detect_score=PAIRS_DETECT_SCORE), models_dir())
     return calibrate(pipeline, read_pairs(images / "pairsDevTest.txt", images))

@@ -1,4 +1,4 @@
-"""Shared fixtures: the read-only `../shared` folder (skipped with a reason when absent) and a manual clock."""
+"""Shared fixtures: the read-only `../shared` folder (skipped with a reason when absent), the model cache and a manual clock."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import pytest
 from hardware.clock import ManualClock
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MODELS_CACHE = PROJECT_ROOT / ".models"
+"""The project's model cache: ./dev.sh set-up fetches the default models into it (kiosk models fetch)."""
 
 
 def _shared_root() -> Path:
@@ -26,11 +28,36 @@ def shared_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def models_dir(shared_dir: Path) -> Path:
-    path = shared_dir / "models"
-    if not path.is_dir():
-        pytest.skip(f"models folder {path} is absent")
-    return path
+def models_dir() -> Path:
+    """The models folder the vision tests load: the project's cache `.models/`.
+
+    When `../shared/models` is present, models missing from the cache (the optional mask model too) are
+    first taken from it as a local mirror, without network; the default yunet is derived from the
+    published file there. Without it, the cache must hold the default models (./dev.sh fetches them).
+    """
+    from kiosk import models
+
+    manifest = models.load_manifest()
+    shared = _shared_root() / "models"
+    if shared.is_dir():
+        with models.Fetcher(MODELS_CACHE, manifest, mirror=str(shared)) as fetcher:
+            for name in ("yunet", "sface", "mask"):
+                fetcher.fetch(manifest[name])
+    missing = [spec.name for spec in models.default_models(manifest) if models.check(spec, MODELS_CACHE).state != "ok"]
+    if missing:
+        pytest.skip(f"models {', '.join(missing)} not fetched into {MODELS_CACHE} (run ./dev.sh setup or 'kiosk models fetch --dir {MODELS_CACHE}')")
+    return MODELS_CACHE
+
+
+@pytest.fixture(scope="session")
+def mask_model(models_dir: Path) -> Path:
+    """The models folder, for tests of the optional mask model: skipped when it is absent (no public source ships it)."""
+    from kiosk import models
+
+    status = models.check(models.load_manifest()["mask"], models_dir)
+    if status.state != "ok":
+        pytest.skip(f"{status.detail}")
+    return models_dir
 
 
 @pytest.fixture

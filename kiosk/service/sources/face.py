@@ -146,7 +146,7 @@ class GalleryLoader:
 
 def build_face_source(config: KioskConfig, clock: Clock, storage: Storage) -> FaceSource:
     """Raises VisionUnavailable (naming the model, where it looked, how to get it) when a model is missing."""
-    pipeline = FacePipeline(config.vision)
+    pipeline = FacePipeline(config.vision, mask_required="mask" in config.gate.checks)
     analyser = FrameAnalyser(pipeline, config.vision.unchanged_frame_level)
     loader = GalleryLoader(storage, config.vision.unmasked_threshold, config.vision.masked_threshold)
     return FaceSource(analyser, loader, config.vision.mask_policy)

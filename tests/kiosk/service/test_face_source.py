@@ -57,7 +57,9 @@ def test_the_holder_masked_matches_one_to_one(source: FaceSource, pipeline: Face
     photo = pipeline.analyse(faces.enrolled)
     assert photo is not None
     source.start_visit("holder-1")
-    [outcome] = face_outcomes(source, masked_probe(faces.enrolled, photo.face.landmarks))
+    # the probe's face is 80 px wide, the default minimum, so sensor noise could make a frame ask to come closer
+    probe = cv2.resize(masked_probe(faces.enrolled, photo.face.landmarks), None, fx=1.25, fy=1.25)
+    [outcome] = face_outcomes(source, probe)
     assert outcome.status is Status.PASSED
     assert outcome.detail.startswith("masked face matches")
 

@@ -1,4 +1,4 @@
-"""Fixtures for the face stage: one pipeline per session on ../shared/models, and a few real photos."""
+"""Fixtures for the face stage: one pipeline per session on the test models folder, and a few real photos."""
 
 from pathlib import Path
 
@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-import models
+from kiosk import models
 from kiosk.vision import FacePipeline, VisionConfig
 from kiosk.vision.session import open_session
 

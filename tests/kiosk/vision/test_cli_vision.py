@@ -50,7 +50,7 @@ def test_eval_faces_names_a_missing_images_folder(tmp_path):
     assert result.stderr.strip() == f"kiosk: --images {tmp_path / 'nope'}: not a folder (expected the LFW layout DIR/<name>/<name>_<NNNN>.jpg)"
 
 
-def test_eval_masks_reports_accuracy_per_class(tmp_path, shared_dir, models_dir):
+def test_eval_masks_reports_accuracy_per_class(tmp_path, shared_dir, models_dir, mask_model):
     photos = shared_dir / "faces-dev" / "mask-photos"
     for label, names in (("with_mask", ["with_mask_019.jpg", "with_mask_020.jpg"]), ("without_mask", None)):
         (tmp_path / label).mkdir()
@@ -63,7 +63,7 @@ def test_eval_masks_reports_accuracy_per_class(tmp_path, shared_dir, models_dir)
         assert report[label] == {"images": 2, "no_face": 0, "correct": 2, "accuracy": 1.0}
 
 
-def test_bench_vision_reports_every_stage_and_search_size(models_dir):
+def test_bench_vision_reports_every_stage_and_search_size(models_dir, mask_model):
     result = _kiosk("bench", "vision", "--json", "--repeat", "1", "--dir", str(models_dir))
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
@@ -74,5 +74,5 @@ def test_bench_vision_reports_every_stage_and_search_size(models_dir):
 def test_missing_models_are_reported_in_one_line(tmp_path):
     result = _kiosk("bench", "vision", "--dir", str(tmp_path))
     assert result.returncode == 1
-    assert result.stderr.startswith("kiosk: model 'yunet' missing: no yunet/face_detection_yunet_2026may.onnx in ")
+    assert result.stderr.startswith("kiosk: model 'yunet' missing: no yunet/face_detection_yunet_2023mar_int8bq_dequant_fp32.onnx in ")
     assert len(result.stderr.strip().splitlines()) == 1

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from kiosk.vision import FacePipeline, Gallery, VisionConfig, VisionUnavailable
-from models import quantise
+from kiosk.models import quantise
 from kiosk.vision.demo_faces import demo_faces, masked_probe
 from kiosk.vision.synthetic_mask import ENROLMENT_STYLES
 
@@ -26,7 +26,8 @@ def test_no_face_gives_none_and_a_failed_gate_gives_no_embedding(pipeline, lfw, 
     assert observation.quality.reasons[0].startswith("face-too-small: ")
 
 
-def test_mask_policy_require_refuses_a_bare_face_and_ignore_skips_the_check(lfw, models_dir):
+def test_mask_policy_require_refuses_a_bare_face_and_ignore_skips_the_check(lfw, mask_model):
+    models_dir = mask_model
     config = VisionConfig(min_face_px=40, mask_policy="require")
     observation = FacePipeline(config, models_dir).analyse(lfw("Abdullah_Gul", 13))
     assert observation.embedding is None
@@ -57,7 +58,23 @@ def test_missing_model_turns_the_face_stage_off_with_the_reason(tmp_path, models
     assert str(tmp_path) in str(caught.value) and "kiosk models fetch" in str(caught.value)
 
 
-def test_missing_int8_ranges_turn_the_face_stage_off_naming_the_float_setting(tmp_path, models_dir, monkeypatch):
+def test_without_the_mask_model_masks_are_unknown_unless_one_is_required(tmp_path, lfw, models_dir):
+    for folder in ("yunet", "sface"):
+        (tmp_path / folder).mkdir()
+        for path in (models_dir / folder).glob("*.onnx"):
+            (tmp_path / folder / path.name).symlink_to(path)
+    pipeline = FacePipeline(VisionConfig(min_face_px=40), tmp_path)
+    assert pipeline.mask_classifier is None
+    observation = pipeline.analyse(lfw("Abdullah_Gul", 13))
+    assert observation.mask_score is None and observation.embedding is not None
+    for config, required in ((VisionConfig(mask_policy="require"), False), (VisionConfig(), True)):
+        with pytest.raises(VisionUnavailable, match=f"model 'mask' missing: no mask_aizoo/.* in {tmp_path}.*--from MIRROR") as caught:
+            FacePipeline(config, tmp_path, mask_required=required)
+        assert caught.value.model == "mask"
+
+
+def test_missing_int8_ranges_turn_the_face_stage_off_naming_the_float_setting(tmp_path, mask_model, monkeypatch):
+    models_dir = mask_model
     monkeypatch.setattr(quantise, "RANGES_DIR", tmp_path)
     with pytest.raises(VisionUnavailable, match="mask_int8_ranges.json: missing .*set vision.mask_int8 = false") as caught:
         FacePipeline(VisionConfig(), models_dir)
@@ -65,7 +82,8 @@ def test_missing_int8_ranges_turn_the_face_stage_off_naming_the_float_setting(tm
     assert FacePipeline(VisionConfig(mask_int8=False), models_dir).mask_classifier is not None
 
 
-def test_demo_person_is_recognised_with_a_mask_and_a_stranger_is_denied(models_dir):
+def test_demo_person_is_recognised_with_a_mask_and_a_stranger_is_denied(mask_model):
+    models_dir = mask_model
     pipeline = FacePipeline(VisionConfig(), models_dir)  # kiosk defaults, demo photos are large enough
     faces = demo_faces()
     config = pipeline.config

@@ -9,14 +9,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from models.manifest import ModelSpec
+from kiosk.errors import KioskError
+from kiosk.models.manifest import ModelSpec
 
 ENV_VAR = "KIOSK_MODELS_DIR"
 DEFAULT_DIR = Path("/var/lib/kiosk/models")
 _CHUNK = 1 << 20
 
 
-class ModelError(Exception):
+class ModelError(KioskError):
     """A model file cannot be used; the message names the file, where it looked and how to obtain it."""
 
 
@@ -47,11 +48,11 @@ def sha256_of(path: Path) -> str:
 
 
 def how_to_obtain(spec: ModelSpec, directory: Path) -> str:
-    if spec.url:
+    if spec.sources:
         return f"run 'kiosk models fetch {spec.name} --dir {directory}'"
     return (
         f"copy {spec.file} into {directory} or run 'kiosk models fetch {spec.name} --dir {directory} --from MIRROR' "
-        f"(no byte-identical upstream copy; source: {spec.source})"
+        f"(no public source ships it; {spec.provenance})"
     )
 
 

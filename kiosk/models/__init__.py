@@ -1,12 +1,13 @@
 """ONNX model files: the manifest, locating and verifying them in the models directory, and fetching them.
 
-Weights are never part of the repository. The directory comes from the config (`vision.models_dir`),
+The manifest and the int8 ranges are data in the project's `models/` folder (`data_dir()`); weights
+are never part of the repository. The directory comes from the config (`vision.models_dir`),
 else $KIOSK_MODELS_DIR, else /var/lib/kiosk/models.
 """
 
-from models.fetch import fetch
-from models.manifest import InputSpec, ModelSpec, load_manifest
-from models.store import (
+from kiosk.models.fetch import Fetched, Fetcher, fetch
+from kiosk.models.manifest import InputSpec, Licence, ModelSpec, data_dir, default_models, load_manifest
+from kiosk.models.store import (
     ENV_VAR,
     ModelCorrupt,
     ModelError,
@@ -20,13 +21,18 @@ from models.store import (
 
 __all__ = [
     "ENV_VAR",
+    "Fetched",
+    "Fetcher",
     "InputSpec",
+    "Licence",
     "ModelCorrupt",
     "ModelError",
     "ModelMissing",
     "ModelSpec",
     "ModelStatus",
     "check",
+    "data_dir",
+    "default_models",
     "fetch",
     "load_manifest",
     "locate",

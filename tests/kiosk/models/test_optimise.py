@@ -7,8 +7,8 @@ import onnxruntime as ort
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-import models
-from models.optimise import SMALLEST_NORMAL, flush_subnormal_weights, optimised_model, rewrite_prelu_as_batch_norms
+from kiosk import models
+from kiosk.models.optimise import SMALLEST_NORMAL, flush_subnormal_weights, optimised_model, rewrite_prelu_as_batch_norms
 
 
 def prelu_graph(slope: np.ndarray, scale: np.ndarray) -> onnx.ModelProto:
@@ -65,7 +65,9 @@ def test_subnormal_weights_become_zero_and_normal_ones_stay():
 
 
 @pytest.mark.parametrize("name", ["yunet", "sface", "mask"])
-def test_optimised_shipped_models_give_the_original_outputs_on_a_real_face(name, models_dir: Path, shared_dir: Path):
+def test_optimised_shipped_models_give_the_original_outputs_on_a_real_face(name, models_dir: Path, shared_dir: Path, request):
+    if name == "mask":
+        request.getfixturevalue("mask_model")
     spec = models.load_manifest()[name]
     path = models.locate(spec, models_dir)
     photo = cv2.imread(str(shared_dir / "faces-dev" / "lfw-devtest" / "Abdullah_Gul" / "Abdullah_Gul_0013.jpg"))

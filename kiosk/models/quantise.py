@@ -2,7 +2,7 @@
 
 onnxruntime's static quantization needs the range of every activation it quantizes. Measuring them
 needs calibration photos, which cannot ship; the ranges themselves (two numbers per tensor) can. So
-`measure_ranges` runs once on calibration inputs (`python -m models.calibrate_int8`), `save_ranges`
+`measure_ranges` runs once on calibration inputs (`python -m kiosk.models.calibrate_int8`), `save_ranges`
 writes them beside the manifest, and at load `int8_model` hands them to onnxruntime's quantizer as
 per-tensor overrides. The quantizer's own calibration pass then sees a single zero input whose ranges
 are all overridden, so the result is the model calibrated on the photos, byte for byte.
@@ -25,7 +25,9 @@ from pathlib import Path
 import numpy as np
 import onnx
 
-RANGES_DIR = Path(__file__).resolve().parent
+from kiosk.models.manifest import data_dir
+
+RANGES_DIR = data_dir()
 QUANTIZED_OPS = ("Conv", "MaxPool", "Relu")
 
 
@@ -57,13 +59,13 @@ def load_ranges(model: str, expected_sha256: str) -> Int8Ranges:
             {name: (float(low), float(high)) for name, (low, high) in data["ranges"].items()},
         )
     except FileNotFoundError as err:
-        raise RangesError(f"int8 ranges {path}: missing (measure them with 'python -m models.calibrate_int8')") from err
+        raise RangesError(f"int8 ranges {path}: missing (measure them with 'python -m kiosk.models.calibrate_int8')") from err
     except (ValueError, KeyError, TypeError) as err:
-        raise RangesError(f"int8 ranges {path}: unreadable ({err}); expected the JSON that models.calibrate_int8 writes") from err
+        raise RangesError(f"int8 ranges {path}: unreadable ({err}); expected the JSON that kiosk.models.calibrate_int8 writes") from err
     if loaded.model_sha256 != expected_sha256:
         raise RangesError(
             f"int8 ranges {path}: measured on model sha256 {loaded.model_sha256[:12]}…, but the model is "
-            f"{expected_sha256[:12]}…; measure them again with 'python -m models.calibrate_int8'"
+            f"{expected_sha256[:12]}…; measure them again with 'python -m kiosk.models.calibrate_int8'"
         )
     return loaded
 
@@ -125,7 +127,7 @@ def int8_model(model_bytes: bytes, ranges: Int8Ranges) -> bytes:
         raise RangesError(
             f"int8 ranges {ranges_path(ranges.model)}: no range for {len(missing)} tensors "
             f"({', '.join(missing[:3])}{', …' if len(missing) > 3 else ''}); "
-            "measure them again with 'python -m models.calibrate_int8'"
+            "measure them again with 'python -m kiosk.models.calibrate_int8'"
         )
     overrides = {name: [{"rmin": np.float32(low), "rmax": np.float32(high)}] for name, (low, high) in ranges.ranges.items()}
     only_input = model.graph.input[0]

@@ -1,13 +1,13 @@
 import onnx
 
-import models
-from models import quantise
-from models.calibrate_int8 import main
-from models.optimise import optimised_model
-from models.quantise import load_ranges, quantized_tensors
+from kiosk import models
+from kiosk.models import quantise
+from kiosk.models.calibrate_int8 import main
+from kiosk.models.optimise import optimised_model
+from kiosk.models.quantise import load_ranges, quantized_tensors
 
 
-def test_calibration_writes_ranges_for_every_quantized_tensor_of_the_mask_model(tmp_path, shared_dir, models_dir, monkeypatch, capsys):
+def test_calibration_writes_ranges_for_every_quantized_tensor_of_the_mask_model(tmp_path, shared_dir, models_dir, mask_model, monkeypatch, capsys):
     monkeypatch.setattr(quantise, "RANGES_DIR", tmp_path)
     photos = tmp_path / "photos"
     photos.mkdir()

@@ -1,6 +1,6 @@
 """Measure the mask model's int8 activation ranges on face photos and write them beside the manifest.
 
-    python -m models.calibrate_int8 --images ../shared/faces-dev/lfw-devtest [--step 8] [--models-dir DIR]
+    python -m kiosk.models.calibrate_int8 --images ../shared/faces-dev/lfw-devtest [--step 8] [--models-dir DIR]
 
 The inputs are what the mask check feeds the model at the gate: the close-up crop around each detected
 face and, for every second photo, a whole-frame view (of the photo itself, or of the photo pasted into a
@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-import models
-from models.optimise import optimised_model
-from models.quantise import Int8Ranges, measure_ranges, save_ranges
+from kiosk import models
+from kiosk.models.optimise import optimised_model
+from kiosk.models.quantise import Int8Ranges, measure_ranges, save_ranges
 
 if TYPE_CHECKING:  # kiosk.vision loads OpenCV and onnxruntime; the script imports it only when it runs
     from kiosk.vision.detector import Box
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     from kiosk.vision import FacePipeline, VisionConfig
     from kiosk.vision.evaluate import PAIRS_DETECT_SCORE
 
-    parser = argparse.ArgumentParser(prog="python -m models.calibrate_int8", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m kiosk.models.calibrate_int8", description=__doc__.splitlines()[0])
     parser.add_argument("--images", type=Path, required=True, help="folder of face photos (searched recursively)")
     parser.add_argument("--step", type=int, default=8, help="use every STEP-th photo in name order")
     parser.add_argument("--models-dir", type=Path, default=None, help="models folder (default: $KIOSK_MODELS_DIR)")
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     if not photos:
         parser.error(f"--images {args.images}: no JPEG, PNG or BMP photos found")
     # LFW-like photos, some with synthetic masks: the same low face-score bar as `kiosk eval faces`
-    pipeline = FacePipeline(VisionConfig(detect_score=PAIRS_DETECT_SCORE, mask_int8=False), args.models_dir)
+    pipeline = FacePipeline(VisionConfig(detect_score=PAIRS_DETECT_SCORE, mask_int8=False), args.models_dir, mask_required=True)
     spec = models.load_manifest()["mask"]
     inputs = list(calibration_inputs(pipeline, photos))
     ranges = measure_ranges(optimised_model(models.locate(spec, pipeline.models_dir)), inputs)

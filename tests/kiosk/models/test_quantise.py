@@ -7,10 +7,10 @@ import onnxruntime as ort
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-import models
-from models import quantise
-from models.optimise import optimised_model
-from models.quantise import Int8Ranges, RangesError, int8_model, load_ranges, measure_ranges, quantized_tensors, save_ranges
+from kiosk import models
+from kiosk.models import quantise
+from kiosk.models.optimise import optimised_model
+from kiosk.models.quantise import Int8Ranges, RangesError, int8_model, load_ranges, measure_ranges, quantized_tensors, save_ranges
 
 
 def conv_graph() -> bytes:
@@ -96,21 +96,21 @@ def test_ranges_round_trip_and_are_refused_for_another_model(tmp_path, monkeypat
 
 def test_missing_and_malformed_ranges_files_name_the_file_and_the_fix(tmp_path, monkeypatch):
     monkeypatch.setattr(quantise, "RANGES_DIR", tmp_path)
-    with pytest.raises(RangesError, match=r"head_int8_ranges.json: missing \(measure them with 'python -m models.calibrate_int8'\)"):
+    with pytest.raises(RangesError, match=r"head_int8_ranges.json: missing \(measure them with 'python -m kiosk.models.calibrate_int8'\)"):
         load_ranges("head", "a" * 64)
     (tmp_path / "head_int8_ranges.json").write_text(json.dumps({"model": "head", "ranges": {}}))
     with pytest.raises(RangesError, match="unreadable"):
         load_ranges("head", "a" * 64)
 
 
-def test_the_shipped_mask_ranges_cover_the_shipped_mask_model(models_dir):
+def test_the_shipped_mask_ranges_cover_the_shipped_mask_model(models_dir, mask_model):
     spec = models.load_manifest()["mask"]
     ranges = load_ranges("mask", spec.sha256)
     model = onnx.load_from_string(optimised_model(models.locate(spec, models_dir)))
     assert quantized_tensors(model) <= set(ranges.ranges)
 
 
-def test_the_int8_mask_model_gives_the_float_verdicts_on_real_faces(shared_dir, models_dir):
+def test_the_int8_mask_model_gives_the_float_verdicts_on_real_faces(shared_dir, models_dir, mask_model):
     from kiosk.vision import FacePipeline, VisionConfig
     from kiosk.vision.eval_masks import on_canvas
 
