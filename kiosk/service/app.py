@@ -35,6 +35,7 @@ SOURCE_BUILDERS: dict[str, str] = {
     "temperature": "kiosk.service.sources.temperature:build_temperature_source",
     "face": "kiosk.service.sources.face:build_face_source",
     "mask": "kiosk.service.sources.face:build_face_source",
+    "liveness": "kiosk.service.sources.face:build_face_source",
 }
 
 

@@ -9,6 +9,35 @@ from hardware.settings import setting
 
 
 @dataclass(frozen=True)
+class LivenessConfig:
+    """The `[vision.liveness]` table: the 'liveness' gate check (README, "Liveness")."""
+
+    threshold: float = setting(
+        0.5,
+        "mean fused MiniFASNet P(real) over the last `frames` frames at or above which the face counts as live;"
+        " on the synthetic set 0.5 rejected no live photo (docs/liveness.md), 0..1",
+        min=0,
+        max=1,
+    )
+    frames: int = setting(3, "camera frames of the same tracked face whose scores are averaged before deciding", min=1, max=30)
+    moire: bool = setting(
+        False,
+        "also refuse a face whose surroundings show a screen's pixel-grid moiré (frequency-domain peaks); off: on the"
+        " synthetic set it added no attacks caught at BPCER <= 5 % (docs/liveness.md)",
+    )
+    moire_limit: float = setting(
+        6.0, "moiré peak-to-background energy ratio at or above which a frame counts as a screen (with moire on)", min=1, max=1000
+    )
+    frame_edges: bool = setting(
+        False,
+        "also refuse a face inside a straight-edged frame (a phone bezel or a paper edge around the face); off: see docs/liveness.md",
+    )
+    frame_edge_limit: float = setting(
+        0.6, "share of the face's surrounding rectangle covered by straight edges at or above which it counts as framed (with frame_edges on), 0..1", min=0, max=1
+    )
+
+
+@dataclass(frozen=True)
 class VisionConfig:
     models_dir: str = setting("", "folder with the ONNX models; empty: $KIOSK_MODELS_DIR, else /var/lib/kiosk/models")
     threads: int = setting(1, "onnxruntime intra-op threads per model", min=1, max=8)
@@ -69,6 +98,8 @@ class VisionConfig:
     track_min_iou: float = setting(
         0.6, "box overlap (IoU) with the box the mask was checked on, at or above which a face counts as the same one", min=0.1, max=1
     )
+
+    liveness: LivenessConfig = setting(LivenessConfig(), "the 'liveness' gate check: MiniFASNet threshold, frames fused, extra signals")
 
     def validate(self) -> list[str]:
         if self.min_brightness >= self.max_brightness:
