@@ -14,26 +14,29 @@ class LivenessConfig:
 
     threshold: float = setting(
         0.5,
-        "mean fused MiniFASNet P(real) over the last `frames` frames at or above which the face counts as live;"
-        " on the synthetic set 0.5 rejected no live photo (docs/liveness.md), 0..1",
+        "mean fused MiniFASNet P(real) over the last `frames` frames at or above which the face counts as live, 0..1;"
+        " upstream's real sample scores 1.00, its spoofs 0.31 and 0.003 (README, 'Liveness')",
         min=0,
         max=1,
     )
-    frames: int = setting(3, "camera frames of the same tracked face whose scores are averaged before deciding", min=1, max=30)
+    frames: int = setting(
+        3, "frames of the same tracked face whose scores are averaged before deciding (0.2 s at 15 frames/s)", min=1, max=30
+    )
     moire: bool = setting(
         False,
-        "also refuse a face whose surroundings show a screen's pixel-grid moiré (frequency-domain peaks); off: on the"
-        " synthetic set it added no attacks caught at BPCER <= 5 % (docs/liveness.md)",
+        "also refuse a frame whose face shows a screen's pixel-grid moiré (a sharp high-frequency peak); off: it caught no"
+        " attack the models missed on the synthetic set (docs/liveness.md)",
     )
     moire_limit: float = setting(
-        6.0, "moiré peak-to-background energy ratio at or above which a frame counts as a screen (with moire on)", min=1, max=1000
+        14.0, "peak-to-median ratio of the face's high-frequency spectrum at or above which a frame counts as a screen", min=1, max=1000
     )
     frame_edges: bool = setting(
         False,
-        "also refuse a face inside a straight-edged frame (a phone bezel or a paper edge around the face); off: see docs/liveness.md",
+        "also refuse a frame with long straight edges on several sides of the face (a phone bezel, a sheet's edge); off:"
+        " at BPCER <= 5 % it did not lower APCER on the synthetic set (docs/liveness.md)",
     )
     frame_edge_limit: float = setting(
-        0.6, "share of the face's surrounding rectangle covered by straight edges at or above which it counts as framed (with frame_edges on), 0..1", min=0, max=1
+        0.75, "share of the face's four sides with a straight edge at or above which a frame counts as framed, 0..1", min=0, max=1
     )
 
 
