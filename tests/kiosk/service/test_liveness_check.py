@@ -3,6 +3,8 @@ and without the MiniFASNet models every visit is denied liveness-unavailable whi
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -78,6 +80,16 @@ def enrol(storage: Storage, models: Path, photo: Path, clock: ManualClock) -> No
     storage.people.enroll("holder-1", pipeline.enrollment_templates([read_image(photo)]), Consent("entry", now, now + 86400, "desk"))
 
 
+def face_models_only(models_dir: Path, tmp_path: Path) -> Path:
+    """A models folder with the face models (linked) and no MiniFASNet."""
+    folder = tmp_path / "face-models-only"
+    for name in ("yunet", "sface"):
+        spec = models.load_manifest()[name]
+        (folder / spec.file).parent.mkdir(parents=True, exist_ok=True)
+        (folder / spec.file).symlink_to(models_dir / spec.file)
+    return folder
+
+
 def test_a_live_face_passes_liveness_and_is_let_in(
     liveness_models: Path, shared_dir: Path, tmp_path: Path, clock: ManualClock, storage: Storage
 ) -> None:
@@ -104,11 +116,7 @@ def test_a_photo_held_up_is_refused_with_the_liveness_reason(
 def test_without_the_liveness_models_every_visit_is_denied_liveness_unavailable(
     models_dir: Path, tmp_path: Path, clock: ManualClock, storage: Storage
 ) -> None:
-    only_face = tmp_path / "face-models-only"
-    for name in ("yunet", "sface"):
-        spec = models.load_manifest()[name]
-        (only_face / spec.file).parent.mkdir(parents=True, exist_ok=True)
-        (only_face / spec.file).symlink_to(models_dir / spec.file)
+    only_face = face_models_only(models_dir, tmp_path)
     photo = tmp_path / "blank.png"
     cv2.imwrite(str(photo), np.full((480, 640, 3), 120, np.uint8))
     config = config_with(only_face, tmp_path)
@@ -118,3 +126,16 @@ def test_without_the_liveness_models_every_visit_is_denied_liveness_unavailable(
         assert "model 'minifasnet-v2' missing" in decision.detail
         assert [edge.active for edge in door.edges if edge.name == "relay"] == [False]
         clock.advance(5)
+
+
+def test_doctor_says_the_liveness_check_is_unavailable_without_its_models(models_dir: Path, tmp_path: Path) -> None:
+    only_face = face_models_only(models_dir, tmp_path)
+    path = tmp_path / "kiosk.toml"
+    path.write_text(
+        f'[gate]\nchecks = ["credential", "face", "liveness"]\n[vision]\nmodels_dir = "{only_face}"\n'
+        f'[storage]\npath = "{tmp_path / "kiosk.db"}"\n'
+    )
+    result = subprocess.run([sys.executable, "-m", "kiosk", "doctor", "--config", str(path)], capture_output=True, text=True)
+    assert result.returncode == 1
+    [line] = [line for line in result.stdout.splitlines() if line.startswith("FAIL models")]
+    assert "liveness check unavailable, every visit will be denied (liveness-unavailable): model 'minifasnet-v2' missing" in line
