@@ -56,14 +56,17 @@ class FaceSource:
         mask_policy: str,
         liveness: LivenessTrack | None = None,
         liveness_unavailable: str | None = None,
+        required: tuple[str, ...] = ("face", "mask"),
     ) -> None:
         """`liveness`: the track that decides the 'liveness' check (None: not required, or its models are missing);
-        `liveness_unavailable`: why the required liveness check cannot run."""
+        `liveness_unavailable`: why the required liveness check cannot run; `required`: the policy's checks (a policy
+        with liveness but no face check is not held up by face matching)."""
         self._analyser = analyser
         self._gallery_loader = gallery_loader
         self._mask_policy = mask_policy
         self._liveness = liveness
         self._liveness_unavailable = liveness_unavailable
+        self._matches_faces = "face" in required or "mask" in required
         self._gallery = gallery_loader.load()
         self._face_pending = False
         self._liveness_pending = False
@@ -73,7 +76,7 @@ class FaceSource:
 
     def start_visit(self, holder_id: str | None) -> None:
         self._gallery = self._gallery_loader.load()  # picks up enrolments and erasures made meanwhile
-        self._face_pending = True
+        self._face_pending = self._matches_faces
         self._liveness_pending = self._liveness is not None or self._liveness_unavailable is not None
         if self._liveness is not None:
             self._liveness.lose()
@@ -222,4 +225,4 @@ def build_face_source(config: KioskConfig, clock: Clock, storage: Storage) -> Fa
     pipeline = FacePipeline(config.vision, mask_required="mask" in config.gate.checks, liveness=model)
     analyser = FrameAnalyser(pipeline, config.vision.unchanged_frame_level)
     loader = GalleryLoader(storage, config.vision.unmasked_threshold, config.vision.masked_threshold)
-    return FaceSource(analyser, loader, config.vision.mask_policy, liveness, unavailable)
+    return FaceSource(analyser, loader, config.vision.mask_policy, liveness, unavailable, tuple(config.gate.checks))

@@ -139,3 +139,13 @@ def test_doctor_says_the_liveness_check_is_unavailable_without_its_models(models
     assert result.returncode == 1
     [line] = [line for line in result.stdout.splitlines() if line.startswith("FAIL models")]
     assert "liveness check unavailable, every visit will be denied (liveness-unavailable): model 'minifasnet-v2' missing" in line
+
+
+def test_a_policy_of_liveness_without_face_matching_lets_a_live_stranger_in(
+    liveness_models: Path, shared_dir: Path, tmp_path: Path, clock: ManualClock, storage: Storage
+) -> None:
+    config = config_with(liveness_models, tmp_path)
+    config = replace(config, gate=replace(config.gate, checks=["credential", "liveness"]))
+    samples = shared_dir / "models" / "antispoof_minifasnet" / "samples"
+    decision, _ = visit(config, clock, storage, samples / "image_T1.jpg", "nobody-enrolled")
+    assert (decision.verdict, decision.reasons) == ("granted", ("credential-valid", "liveness-ok"))
