@@ -6,10 +6,16 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk import models
 from kiosk.cli import EXIT_FAILED, EXIT_OK, Command
 from kiosk.errors import UsageError
+
+if TYPE_CHECKING:  # the vision modules load OpenCV and onnxruntime: only when a command runs
+    from kiosk.vision import FacePipeline
+    from kiosk.vision.antispoof import LivenessModel
+    from kiosk.vision.config import LivenessConfig
 
 
 def _add_models_dir(parser: argparse.ArgumentParser) -> None:
@@ -69,7 +75,13 @@ def _add_verify_arguments(parser: argparse.ArgumentParser) -> None:
     _add_models_dir(parser)
 
 
-def _pipeline(models_dir: Path | None, mask_required: bool = False, liveness=None, liveness_settings=None, **settings: object):
+def _pipeline(
+    models_dir: Path | None,
+    mask_required: bool = False,
+    liveness: LivenessModel | None = None,
+    liveness_settings: LivenessConfig | None = None,
+    **settings: object,
+) -> FacePipeline:
     from kiosk.vision import FacePipeline, VisionConfig
 
     if liveness_settings is not None:

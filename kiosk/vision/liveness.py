@@ -56,7 +56,8 @@ def fuse(evidence: list[FrameEvidence], config: LivenessConfig) -> LivenessVerdi
     score = sum(scores) / len(scores)
     live = score >= config.threshold
     relation = "≥" if live else "<"
-    detail = f"mean P(real) {score:.2f} {relation} {config.threshold:.2f} over {len(scores)} frame(s) ({', '.join(f'{s:.2f}' for s in scores)})"
+    per_frame = ", ".join(f"{value:.2f}" for value in scores)
+    detail = f"mean P(real) {score:.2f} {relation} {config.threshold:.2f} over {len(scores)} frame(s) ({per_frame})"
     counts: dict[str, int] = {}
     for item in evidence:
         for name in flags(item, config):

@@ -104,8 +104,9 @@ def phone_object(photo: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarra
     radius = int(min(body.shape[:2]) * 0.08)
     cv2.rectangle(mask, (radius, 0), (body.shape[1] - radius, body.shape[0]), 1.0, -1)
     cv2.rectangle(mask, (0, radius), (body.shape[1], body.shape[0] - radius), 1.0, -1)
-    for cx, cy in ((radius, radius), (body.shape[1] - radius, radius), (radius, body.shape[0] - radius), (body.shape[1] - radius, body.shape[0] - radius)):
-        cv2.circle(mask, (cx, cy), radius, 1.0, -1)
+    right, bottom = body.shape[1] - radius, body.shape[0] - radius
+    for corner in ((radius, radius), (right, radius), (radius, bottom), (right, bottom)):
+        cv2.circle(mask, corner, radius, 1.0, -1)
     return np.clip(body, 0, 255), mask
 
 
