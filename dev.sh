@@ -69,9 +69,9 @@ fetch_models() {
     if ! reason=$(.venv/bin/kiosk models fetch --dir "$MODELS_CACHE" "${mirror[@]}" 2>&1 >/dev/null); then
         echo "dev.sh: face models not fetched into $MODELS_CACHE/ (the face stage stays off): $(echo "$reason" | head -n 1)" >&2
     fi
-    # The mask model is optional and on no public source: only a development copy beside the project has it.
+    # The mask and liveness models are optional and on no registry: only a development copy beside the project has them here.
     if [ -d "$SHARED_MODELS" ]; then
-        .venv/bin/kiosk models fetch mask --dir "$MODELS_CACHE" --from "$SHARED_MODELS" >/dev/null 2>&1 || true
+        .venv/bin/kiosk models fetch mask minifasnet-v2 minifasnet-v1se --dir "$MODELS_CACHE" --from "$SHARED_MODELS" >/dev/null 2>&1 || true
     fi
 }
 

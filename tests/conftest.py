@@ -31,7 +31,7 @@ def shared_dir() -> Path:
 def models_dir() -> Path:
     """The models folder the vision tests load: the project's cache `.models/`.
 
-    When `../shared/models` is present, models missing from the cache (the optional mask model too) are
+    When `../shared/models` is present, models missing from the cache (the optional mask and liveness models too) are
     first taken from it as a local mirror, without network; the default yunet is derived from the
     published file there. Without it, the cache must hold the default models (./dev.sh fetches them).
     """
@@ -49,7 +49,7 @@ def models_dir() -> Path:
             for name, spec in manifest.items()
         }
         with models.Fetcher(MODELS_CACHE, local, mirror=str(shared)) as fetcher:
-            for name in ("yunet", "sface", "mask"):
+            for name in ("yunet", "sface", "mask", "minifasnet-v2", "minifasnet-v1se"):
                 try:
                     fetcher.fetch(local[name])
                 except models.ModelError:
@@ -68,6 +68,19 @@ def mask_model(models_dir: Path) -> Path:
     status = models.check(models.load_manifest()["mask"], models_dir)
     if status.state != "ok":
         pytest.skip(f"{status.detail}")
+    return models_dir
+
+
+@pytest.fixture(scope="session")
+def liveness_models(models_dir: Path) -> Path:
+    """The models folder, for tests of the optional MiniFASNet liveness models: skipped when they are absent."""
+    from kiosk import models
+
+    manifest = models.load_manifest()
+    for name in ("minifasnet-v2", "minifasnet-v1se"):
+        status = models.check(manifest[name], models_dir)
+        if status.state != "ok":
+            pytest.skip(f"{status.detail}")
     return models_dir
 
 

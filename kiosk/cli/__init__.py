@@ -38,7 +38,7 @@ GROUP_HELP = {
     "audit": "verify the tamper-evident audit log; start a new chain after a broken one",
     "bench": "benchmarks that print JSON",
     "credential": "verify signed credentials offline; apply trust updates",
-    "eval": "measure face recognition and mask accuracy on labelled photos",
+    "eval": "measure face recognition, mask and liveness accuracy on labelled photos",
     "events": "export decision events",
     "models": "fetch and verify the ONNX model files",
     "pass": "the kiosk's own signed passes: keys, issue, rotating codes, QR",

@@ -1,4 +1,4 @@
-"""`kiosk models fetch|verify`, `kiosk eval faces|masks` and `kiosk bench vision`."""
+"""`kiosk models fetch|verify`, `kiosk eval faces|masks|liveness|liveness-set` and `kiosk bench vision`."""
 
 from __future__ import annotations
 
@@ -6,10 +6,16 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk import models
 from kiosk.cli import EXIT_FAILED, EXIT_OK, Command
 from kiosk.errors import UsageError
+
+if TYPE_CHECKING:  # the vision modules load OpenCV and onnxruntime: only when a command runs
+    from kiosk.vision import FacePipeline
+    from kiosk.vision.antispoof import LivenessModel
+    from kiosk.vision.config import LivenessConfig
 
 
 def _add_models_dir(parser: argparse.ArgumentParser) -> None:
@@ -69,10 +75,18 @@ def _add_verify_arguments(parser: argparse.ArgumentParser) -> None:
     _add_models_dir(parser)
 
 
-def _pipeline(models_dir: Path | None, mask_required: bool = False, **settings: object):
+def _pipeline(
+    models_dir: Path | None,
+    mask_required: bool = False,
+    liveness: LivenessModel | None = None,
+    liveness_settings: LivenessConfig | None = None,
+    **settings: object,
+) -> FacePipeline:
     from kiosk.vision import FacePipeline, VisionConfig
 
-    return FacePipeline(VisionConfig(**settings), models_dir, mask_required)
+    if liveness_settings is not None:
+        settings["liveness"] = liveness_settings
+    return FacePipeline(VisionConfig(**settings), models_dir, mask_required, liveness)
 
 
 def _print(report: dict, as_json: bool) -> None:
@@ -158,6 +172,54 @@ def _eval_masks(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_eval_liveness_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dir", dest="photos", type=Path, required=True, help="folder with live/ and spoof/ (images searched recursively)")
+    parser.add_argument("--models-dir", dest="dir", type=Path, default=None, help="models folder")
+    parser.add_argument("--threshold", type=float, default=None, help="P(real) at or above which a face is live (default: vision.liveness.threshold)")
+    parser.add_argument("--moire", action="store_true", help="also use the screen-moiré signal")
+    parser.add_argument("--frame-edges", action="store_true", help="also use the bezel / paper-edge signal")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _eval_liveness(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from kiosk.vision.antispoof import load_liveness_model
+    from kiosk.vision.config import LivenessConfig
+    from kiosk.vision.eval_liveness import report, score_folder
+
+    if not args.photos.is_dir():
+        raise UsageError(f"--dir {args.photos}: not a folder (expected live/ and spoof/ inside)")
+    if args.threshold is not None and not 0 <= args.threshold <= 1:
+        raise UsageError(f"--threshold {args.threshold}: expected a number from 0 to 1")
+    settings = LivenessConfig(moire=args.moire, frame_edges=args.frame_edges)
+    if args.threshold is not None:
+        settings = replace(settings, threshold=args.threshold)
+    models_dir = models.resolve_models_dir(args.dir)
+    pipeline = _pipeline(models_dir, liveness=load_liveness_model(models_dir, 1), liveness_settings=settings)
+    _print(report(score_folder(pipeline, args.photos), settings), args.json)
+    return EXIT_OK
+
+
+def _add_liveness_set_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--faces", type=Path, required=True, help="LFW-layout folder of real face photos, DIR/<name>/<name>_<NNNN>.jpg")
+    parser.add_argument("--out", type=Path, required=True, help="folder to write live/, spoof/phone/ and spoof/print/ into")
+    parser.add_argument("--people", type=int, default=200, help="people used, one photo each (default 200)")
+    parser.add_argument("--seed", type=int, default=19, help="random seed: the same seed writes the same images")
+
+
+def _liveness_set(args: argparse.Namespace) -> int:
+    from kiosk.vision.spoof_synthesis import write_set
+
+    if not args.faces.is_dir():
+        raise UsageError(f"--faces {args.faces}: not a folder (expected the LFW layout DIR/<name>/<name>_<NNNN>.jpg)")
+    if args.people < 1:
+        raise UsageError(f"--people {args.people}: expected at least 1")
+    counts = write_set(args.faces, args.out, args.people, args.seed)
+    print(", ".join(f"{folder}: {count}" for folder, count in counts.items()) + f" synthetic images in {args.out}")
+    return EXIT_OK
+
+
 def _add_bench_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--repeat", type=int, default=60, help="rounds timed, each stage once per round")
@@ -179,6 +241,8 @@ COMMANDS = [
     Command(("models", "verify"), "check model files against the manifest's sha256", _verify, _add_verify_arguments),
     Command(("eval", "faces"), "face verification accuracy on LFW-style pairs", _eval_faces, _add_eval_faces_arguments),
     Command(("eval", "masks"), "mask / no-mask accuracy per class on a folder of photos", _eval_masks, _add_eval_masks_arguments),
+    Command(("eval", "liveness"), "presentation-attack error rates (APCER, BPCER) on live/ and spoof/ photos", _eval_liveness, _add_eval_liveness_arguments),
+    Command(("eval", "liveness-set"), "write a synthetic live / phone / print set from real face photos", _liveness_set, _add_liveness_set_arguments),
     Command(("bench", "vision"), "time each face stage on a 640×480 frame, and 1:N search", _bench, _add_bench_arguments),
 ]
 

@@ -19,7 +19,7 @@ from kiosk.thermal.config import ThermalConfig
 from kiosk.qr.config import QrConfig
 from kiosk.vision.config import VisionConfig
 
-CHECK_NAMES = ("credential", "face", "mask", "temperature")
+CHECK_NAMES = ("credential", "face", "mask", "liveness", "temperature")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ PROMPTS = {
     "credential": "Please show your pass to the scanner.",
     "face": "Please look at the camera.",
     "mask": "Please look at the camera.",
+    "liveness": "Please look at the camera yourself.",
     "temperature": "Please hold still for the temperature check.",
 }
 

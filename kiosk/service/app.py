@@ -37,6 +37,7 @@ SOURCE_BUILDERS: dict[str, str] = {
     "temperature": "kiosk.service.sources.temperature:build_temperature_source",
     "face": "kiosk.service.sources.face:build_face_source",
     "mask": "kiosk.service.sources.face:build_face_source",
+    "liveness": "kiosk.service.sources.face:build_face_source",
 }
 
 

@@ -92,8 +92,9 @@ def probe_thermometer(config: KioskConfig, clock: Clock) -> Finding:
 
 
 def probe_models(config: KioskConfig, clock: Clock) -> Finding:
-    """The face stage's models; without them the face and mask checks deny every visit, as `kiosk run` does."""
-    needed = [check for check in config.gate.checks if check in ("face", "mask")]
+    """The face stage's models; without them the face, mask and liveness checks deny every visit, as `kiosk run` does.
+    Without the MiniFASNet pair only the liveness check does."""
+    needed = [check for check in config.gate.checks if check in ("face", "mask", "liveness")]
     if not needed:
         return Finding("models", True, "no face check configured")
     from kiosk import models
@@ -111,6 +112,14 @@ def probe_models(config: KioskConfig, clock: Clock) -> Finding:
     optional = models.check(specs["mask"], directory) if not mask_required and config.vision.mask_policy == "allow" else None
     if optional is not None and optional.state == "corrupt":
         problems.append(optional.detail)
+    if "liveness" in config.gate.checks:
+        statuses = [models.check(specs[name], directory) for name in ("minifasnet-v2", "minifasnet-v1se")]
+        liveness_problems = [status.detail for status in statuses if status.state != "ok"]
+        if liveness_problems and not problems:
+            detail = f"liveness check unavailable, every visit will be denied (liveness-unavailable): {'; '.join(liveness_problems)}"
+            return Finding("models", False, detail, f"obtain each model as its message says, into {directory}")
+        problems += liveness_problems
+        wanted += ["minifasnet-v2", "minifasnet-v1se"]
     if problems:
         denied = ", ".join(f"{check}-unavailable" for check in needed)
         detail = f"{' and '.join(needed)} check unavailable, every visit will be denied ({denied}): {'; '.join(problems)}"

@@ -10,6 +10,8 @@ Two per-frame totals, because they differ: `total_ms` is the full pipeline on a 
 time (every stage runs, as for an enrolment photo), `tracked_face_frame_ms` a face followed from the
 previous frame whose mask verdict is reused (detect, align, quality, embed). A tracked face's mask is checked again
 every `mask_track_frames + 1` frames; `tracked_face_mean_ms` is the mean over such a cycle.
+`liveness_ms` is the liveness stage added to a frame when the policy requires it (both MiniFASNet models on
+their crops; absent when the optional models are not in the folder), `liveness_min_ms` its fastest run.
 The frame is the demo's redistributable face on a grey background; the galleries hold random unit
 embeddings, one template per person (search time depends only on the number of rows).
 """
@@ -27,6 +29,8 @@ import onnxruntime as ort
 from kiosk import models
 from hardware.camera import Frame
 from kiosk.errors import KioskError
+from kiosk.models import ModelError, resolve_models_dir
+from kiosk.vision.antispoof import load_liveness_model
 from kiosk.vision import quality
 from kiosk.vision.align import align_face
 from kiosk.vision.config import VisionConfig
@@ -108,6 +112,8 @@ def stage_times(pipeline: FacePipeline, frame: np.ndarray, repeat: int, baseline
         "unchanged_frame_ms": lambda: analyser.analyse(Frame(frame, 0.0, 1)),
         "no_face_frame_ms": lambda: pipeline.analyse(empty),
     }
+    if pipeline.liveness is not None:
+        actions["liveness_ms"] = lambda: pipeline.liveness_evidence(frame, face)
     if baseline is not None:
         opencv_face = baseline.detect(frame)
         if opencv_face is None:
@@ -121,6 +127,8 @@ def stage_times(pipeline: FacePipeline, frame: np.ndarray, repeat: int, baseline
     times = interleaved_times_ms(actions, cycle * max(1, repeat // cycle))
     report = {name: round(float(np.median(values)), 2) for name, values in times.items()}
     report["tracked_face_mean_ms"] = round(float(np.mean(times["tracked_face_frame_ms"])), 2)
+    if "liveness_ms" in times:
+        report["liveness_min_ms"] = round(float(np.min(times["liveness_ms"])), 2)
     return report
 
 
@@ -156,7 +164,11 @@ def search_times(repeat: int, seed: int = 7) -> dict[str, float]:
 
 
 def benchmark(models_dir: Path | None, repeat: int = 60, mask_int8: bool = False) -> dict[str, object]:
-    pipeline = FacePipeline(VisionConfig(threads=1, mask_int8=mask_int8), models_dir)
+    try:
+        liveness = load_liveness_model(resolve_models_dir(models_dir), 1)
+    except ModelError:
+        liveness = None  # optional: the figures without it are still worth having
+    pipeline = FacePipeline(VisionConfig(threads=1, mask_int8=mask_int8), models_dir, liveness=liveness)
     frame = test_frame()
     with single_thread():
         baseline, opencv = opencv_comparison(pipeline, frame)

@@ -9,6 +9,38 @@ from hardware.settings import setting
 
 
 @dataclass(frozen=True)
+class LivenessConfig:
+    """The `[vision.liveness]` table: the 'liveness' gate check (README, "Liveness")."""
+
+    threshold: float = setting(
+        0.5,
+        "mean fused MiniFASNet P(real) over the last `frames` frames at or above which the face counts as live, 0..1;"
+        " upstream's real sample scores 1.00, its spoofs 0.31 and 0.003 (README, 'Liveness')",
+        min=0,
+        max=1,
+    )
+    frames: int = setting(
+        3, "frames of the same tracked face whose scores are averaged before deciding (0.2 s at 15 frames/s)", min=1, max=30
+    )
+    moire: bool = setting(
+        False,
+        "also refuse a frame whose face shows a screen's pixel-grid moiré (a sharp high-frequency peak); off: it caught no"
+        " attack the models missed on the synthetic set (docs/liveness.md)",
+    )
+    moire_limit: float = setting(
+        14.0, "peak-to-median ratio of the face's high-frequency spectrum at or above which a frame counts as a screen", min=1, max=1000
+    )
+    frame_edges: bool = setting(
+        False,
+        "also refuse a frame with long straight edges on several sides of the face (a phone bezel, a sheet's edge); off:"
+        " at BPCER <= 5 % it did not lower APCER on the synthetic set (docs/liveness.md)",
+    )
+    frame_edge_limit: float = setting(
+        0.75, "share of the face's four sides with a straight edge at or above which a frame counts as framed, 0..1", min=0, max=1
+    )
+
+
+@dataclass(frozen=True)
 class VisionConfig:
     models_dir: str = setting("", "folder with the ONNX models; empty: $KIOSK_MODELS_DIR, else /var/lib/kiosk/models")
     threads: int = setting(1, "onnxruntime intra-op threads per model", min=1, max=8)
@@ -95,6 +127,7 @@ class VisionConfig:
     track_min_iou: float = setting(
         0.6, "box overlap (IoU) with the box the mask was checked on, at or above which a face counts as the same one", min=0.1, max=1
     )
+    liveness: LivenessConfig = setting(LivenessConfig(), "the 'liveness' gate check: MiniFASNet threshold, frames fused, extra signals")
 
     @property
     def match_thresholds(self) -> tuple[float, float]:

@@ -19,14 +19,16 @@ import numpy as np
 
 from kiosk import models
 from kiosk.errors import CapabilityUnavailable, KioskError
-from kiosk.vision import quality
+from kiosk.vision import quality, spoof_signals
 from kiosk.vision.align import ALIGNED_SIZE, align_face
+from kiosk.vision.antispoof import LivenessModel
 from kiosk.vision.config import VisionConfig
 from kiosk.vision.cpu import cpu_summary, describe
 from kiosk.vision.detector import DetectedFace, FaceDetector
 from kiosk.vision.embedder import FaceEmbedder
 from kiosk.vision.gallery import Template
 from kiosk.vision.int8_check import Int8Agreement, ReferencesError, agreement, load_references
+from kiosk.vision.liveness import FrameEvidence
 from kiosk.vision.mask import INPUT_SIZE as MASK_INPUT_SIZE
 from kiosk.vision.mask import MaskClassifier, MaskVerdict
 from kiosk.vision.session import open_session
@@ -72,19 +74,25 @@ _ENROLMENT_ADVICE = {
 
 @dataclass(frozen=True)
 class FaceObservation:
-    """The best face in a frame. `embedding` is None when a quality gate or the mask policy failed."""
+    """The best face in a frame. `embedding` is None when a quality gate or the mask policy failed;
+    `liveness` is None when the pipeline has no liveness model (the 'liveness' check is not required)."""
 
     face: DetectedFace
     quality: quality.Quality
     masked: bool
     mask_score: float | None
     embedding: np.ndarray | None
+    liveness: FrameEvidence | None = None
 
 
 class FacePipeline:
-    def __init__(self, config: VisionConfig, models_dir: Path | None = None, mask_required: bool = False) -> None:
-        """`mask_required`: the caller needs mask verdicts (the gate's 'mask' check, `kiosk eval masks`) whatever the policy."""
+    def __init__(
+        self, config: VisionConfig, models_dir: Path | None = None, mask_required: bool = False, liveness: LivenessModel | None = None
+    ) -> None:
+        """`mask_required`: the caller needs mask verdicts (the gate's 'mask' check, `kiosk eval masks`) whatever the policy.
+        `liveness`: the MiniFASNet pair (antispoof.load_liveness_model), when the caller needs liveness evidence."""
         self.config = config
+        self.liveness = liveness
         self.models_dir = models.resolve_models_dir(models_dir or config.models_dir)
         specs = models.load_manifest()
         paths = {name: self._locate(specs[name]) for name in ("yunet", "sface")}
@@ -184,7 +192,18 @@ class FacePipeline:
             reasons.append(f"mask-required: mask score {mask.score:.2f} < {self.config.mask_score:.2f}")
         embedding = None if reasons else self.embedder.embed(aligned)
         mask_score = None if self.mask_classifier is None else mask.score
-        return FaceObservation(face, quality.Quality(tuple(reasons)), mask.masked, mask_score, embedding)
+        liveness = None if self.liveness is None else self.liveness_evidence(frame_bgr, face)
+        return FaceObservation(face, quality.Quality(tuple(reasons)), mask.masked, mask_score, embedding, liveness)
+
+    def liveness_evidence(self, frame_bgr: np.ndarray, face: DetectedFace) -> FrameEvidence:
+        """The models' fused P(real) for `face`, with the cheap signals the config switches on; needs `self.liveness`."""
+        assert self.liveness is not None
+        settings = self.config.liveness
+        return FrameEvidence(
+            self.liveness.p_real(frame_bgr, face.box),
+            spoof_signals.moire_ratio(frame_bgr, face.box) if settings.moire else None,
+            spoof_signals.frame_edge_cover(frame_bgr, face.box) if settings.frame_edges else None,
+        )
 
     def enrollment_templates(
         self, images_bgr: Sequence[np.ndarray], names: Sequence[str] | None = None, face: int | None = None

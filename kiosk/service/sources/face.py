@@ -1,24 +1,38 @@
-"""The face and mask checks: camera frame → face pipeline → 1:1 against the pass holder, or 1:N.
+"""The face, mask and liveness checks: camera frame → face pipeline → 1:1 against the pass holder, or 1:N.
 
 Faces are analysed only while a visit waits for them, and unchanged frames reuse the last answer.
 A pass that names a holder (a kiosk pass's pseudonymous subject id) is matched 1:1 against that
 person's enrolment; other credentials are searched 1:N. A match passes at once; a non-match fails
 only after several analysed frames disagree, so one blurred frame does not deny anyone. An unknown
 face gets a verdict, never the nearest name.
+
+Liveness, when the policy requires it, is decided on its own: the MiniFASNet evidence of the last
+`vision.liveness.frames` frames of the tracked face (kiosk.vision.liveness). A photo or a screen
+held up is denied with a reason the person understands, even when the face on it matches. Without
+the liveness models the check reports unavailable, once per visit, so every visit is denied
+'liveness-unavailable' while face recognition itself keeps working.
 """
 
 from __future__ import annotations
+
+import logging
 
 import numpy as np
 
 from hardware.camera import Frame
 from hardware.clock import Clock
+from kiosk import models
 from kiosk.config.schema import KioskConfig
 from kiosk.gate.events import Outcome, Status
 from kiosk.storage.storage import Storage
 from kiosk.vision import FaceObservation, FacePipeline, FrameAnalyser, Gallery, Match, Template, VisionConfig
+from kiosk.vision.antispoof import load_liveness_model
+from kiosk.vision.liveness import LivenessTrack, LivenessVerdict
+
+logger = logging.getLogger(__name__)
 
 NON_MATCHES_BEFORE_FAILING = 3
+SPOOF_PROMPT = "Please remove the photo and look at the camera yourself."
 
 QUALITY_PROMPTS = {
     "face-too-small": "Please come closer to the camera.",
@@ -32,35 +46,77 @@ QUALITY_PROMPTS = {
 
 
 class FaceSource:
-    checks = ("face", "mask")
+    checks = ("face", "mask", "liveness")
     needs_camera = True
 
-    def __init__(self, analyser: FrameAnalyser, gallery_loader: GalleryLoader, mask_policy: str) -> None:
+    def __init__(
+        self,
+        analyser: FrameAnalyser,
+        gallery_loader: GalleryLoader,
+        mask_policy: str,
+        liveness: LivenessTrack | None = None,
+        liveness_unavailable: str | None = None,
+        required: tuple[str, ...] = ("face", "mask"),
+    ) -> None:
+        """`liveness`: the track that decides the 'liveness' check (None: not required, or its models are missing);
+        `liveness_unavailable`: why the required liveness check cannot run; `required`: the policy's checks (a policy
+        with liveness but no face check is not held up by face matching)."""
         self._analyser = analyser
         self._gallery_loader = gallery_loader
         self._mask_policy = mask_policy
+        self._liveness = liveness
+        self._liveness_unavailable = liveness_unavailable
+        self._matches_faces = "face" in required or "mask" in required
         self._gallery = gallery_loader.load()
-        self._looking = False
+        self._face_pending = False
+        self._liveness_pending = False
         self._holder_id: str | None = None
         self._non_matches = 0
         self._last_prompt = ""
 
     def start_visit(self, holder_id: str | None) -> None:
         self._gallery = self._gallery_loader.load()  # picks up enrolments and erasures made meanwhile
-        self._looking = True
+        self._face_pending = self._matches_faces
+        self._liveness_pending = self._liveness is not None or self._liveness_unavailable is not None
+        if self._liveness is not None:
+            self._liveness.lose()
         self._holder_id = holder_id
         self._non_matches = 0
         self._last_prompt = ""
 
     def poll(self, now: float, frame: Frame | None, listening: bool) -> list[tuple[str, Outcome]]:
-        if not self._looking or frame is None:
+        if self._liveness_pending and self._liveness_unavailable is not None:
+            self._liveness_pending = False
+            why = self._liveness_unavailable
+            return [("liveness", Outcome(Status.UNAVAILABLE, "liveness-unavailable", why, "The liveness check is not working."))]
+        if not (self._face_pending or self._liveness_pending) or frame is None:
             return []
         observation = self._analyser.analyse(frame)
         if observation is None:
+            if self._liveness is not None:
+                self._liveness.lose()
             return []
+        reports = self._liveness_reports(observation)
+        if any(outcome.status is Status.FAILED for _, outcome in reports):
+            self._face_pending = False
+            return reports
+        if self._face_pending:
+            reports += self._face_reports(observation)
+        return reports
+
+    def _liveness_reports(self, observation: FaceObservation) -> list[tuple[str, Outcome]]:
+        if not self._liveness_pending or self._liveness is None or observation.liveness is None:
+            return []
+        verdict = self._liveness.add(observation.face.box, observation.liveness)
+        if verdict is None:
+            return []
+        self._liveness_pending = False
+        return [("liveness", liveness_outcome(verdict))]
+
+    def _face_reports(self, observation: FaceObservation) -> list[tuple[str, Outcome]]:
         mask = self._mask_outcome(observation)
         if mask.status is Status.FAILED:
-            self._looking = False
+            self._face_pending = self._liveness_pending = False
             return [("mask", mask)]
         if observation.embedding is None:
             return self._prompt(observation)
@@ -68,7 +124,9 @@ class FaceSource:
         face = self._face_outcome(match)
         if face is None:
             return []
-        self._looking = False
+        self._face_pending = False
+        if face.status is Status.FAILED:
+            self._liveness_pending = False
         return [("mask", mask), ("face", face)]
 
     def _mask_outcome(self, observation: FaceObservation) -> Outcome:
@@ -151,9 +209,27 @@ class GalleryLoader:
         return int(count), int(newest)
 
 
+def liveness_outcome(verdict: LivenessVerdict) -> Outcome:
+    if verdict.live:
+        return Outcome(Status.PASSED, "liveness-ok", verdict.detail, "ok")
+    return Outcome(Status.FAILED, "liveness-failed", verdict.detail, SPOOF_PROMPT)
+
+
 def build_face_source(config: KioskConfig, clock: Clock, storage: Storage) -> FaceSource:
-    """Raises VisionUnavailable (naming the model, where it looked, how to get it) when a model is missing."""
-    pipeline = FacePipeline(config.vision, mask_required="mask" in config.gate.checks)
+    """Raises VisionUnavailable (naming the model, where it looked, how to get it) when a face model is missing.
+
+    Missing liveness models do not stop the face check: the liveness check alone reports unavailable.
+    """
+    liveness, unavailable, model = None, None, None
+    if "liveness" in config.gate.checks:
+        try:
+            model = load_liveness_model(models.resolve_models_dir(config.vision.models_dir), config.vision.threads)
+        except models.ModelError as err:
+            unavailable = str(err)
+            logger.error("liveness check unavailable, every visit will be denied liveness-unavailable: %s", err)
+        else:
+            liveness = LivenessTrack(config.vision.liveness, config.vision.track_min_iou)
+    pipeline = FacePipeline(config.vision, mask_required="mask" in config.gate.checks, liveness=model)
     analyser = FrameAnalyser(pipeline, config.vision.unchanged_frame_level)
     loader = GalleryLoader(storage, config.vision)
-    return FaceSource(analyser, loader, config.vision.mask_policy)
+    return FaceSource(analyser, loader, config.vision.mask_policy, liveness, unavailable, tuple(config.gate.checks))
