@@ -223,7 +223,14 @@ def _liveness_set(args: argparse.Namespace) -> int:
 def _add_bench_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--repeat", type=int, default=60, help="rounds timed, each stage once per round")
-    parser.add_argument("--mask-int8", action="store_true", help="ask for the int8 mask model (used only if the load-time check passes)")
+    parser.add_argument(
+        "--mask-check", action="store_true",
+        help="time the mask check too (as with vision.mask_policy = 'require'); the default config runs none",
+    )
+    parser.add_argument(
+        "--mask-int8", action="store_true",
+        help="with the mask check, ask for the int8 mask model (used only if the load-time check passes)",
+    )
     _add_models_dir(parser)
 
 
@@ -232,7 +239,8 @@ def _bench(args: argparse.Namespace) -> int:
 
     if args.repeat < 1:
         raise UsageError(f"--repeat {args.repeat}: expected at least 1")
-    _print(benchmark(args.dir, args.repeat, mask_int8=args.mask_int8), args.json)
+    mask_check = args.mask_check or args.mask_int8
+    _print(benchmark(args.dir, args.repeat, mask_check=mask_check, mask_int8=args.mask_int8), args.json)
     return EXIT_OK
 
 

@@ -100,7 +100,7 @@ def probe_models(config: KioskConfig, clock: Clock) -> Finding:
     from kiosk import models
 
     directory = models.resolve_models_dir(config.vision.models_dir)
-    mask_required = config.vision.mask_policy == "require" or "mask" in config.gate.checks
+    mask_required = config.vision.needs_mask_model or "mask" in config.gate.checks
     wanted = ["yunet", "sface"] + (["mask"] if mask_required else [])
     specs = models.load_manifest()
     problems = []
@@ -109,9 +109,6 @@ def probe_models(config: KioskConfig, clock: Clock) -> Finding:
             models.locate(specs[name], directory)
         except models.ModelError as err:
             problems.append(str(err))
-    optional = models.check(specs["mask"], directory) if not mask_required and config.vision.mask_policy == "allow" else None
-    if optional is not None and optional.state == "corrupt":
-        problems.append(optional.detail)
     if "liveness" in config.gate.checks:
         statuses = [models.check(specs[name], directory) for name in ("minifasnet-v2", "minifasnet-v1se")]
         liveness_problems = [status.detail for status in statuses if status.state != "ok"]
@@ -124,8 +121,6 @@ def probe_models(config: KioskConfig, clock: Clock) -> Finding:
         denied = ", ".join(f"{check}-unavailable" for check in needed)
         detail = f"{' and '.join(needed)} check unavailable, every visit will be denied ({denied}): {'; '.join(problems)}"
         return Finding("models", False, detail, f"obtain each model as its message says, into {directory}")
-    if optional is not None and optional.state == "missing":
-        return Finding("models", True, f"{', '.join(wanted)} present and verified in {directory}; no mask model, so mask verdicts are unknown")
     return Finding("models", True, f"{', '.join(wanted)} present and verified in {directory}")
 
 

@@ -163,12 +163,13 @@ def search_times(repeat: int, seed: int = 7) -> dict[str, float]:
     return results
 
 
-def benchmark(models_dir: Path | None, repeat: int = 60, mask_int8: bool = False) -> dict[str, object]:
+def benchmark(models_dir: Path | None, repeat: int = 60, mask_check: bool = False, mask_int8: bool = False) -> dict[str, object]:
+    """The default face stage's per-stage and total times on one frame; `mask_check` adds the mask model's stage."""
     try:
         liveness = load_liveness_model(resolve_models_dir(models_dir), 1)
     except ModelError:
         liveness = None  # optional: the figures without it are still worth having
-    pipeline = FacePipeline(VisionConfig(threads=1, mask_int8=mask_int8), models_dir, liveness=liveness)
+    pipeline = FacePipeline(VisionConfig(threads=1, mask_int8=mask_int8), models_dir, mask_required=mask_check, liveness=liveness)
     frame = test_frame()
     with single_thread():
         baseline, opencv = opencv_comparison(pipeline, frame)
@@ -183,6 +184,7 @@ def benchmark(models_dir: Path | None, repeat: int = 60, mask_int8: bool = False
         "detect_max_side_px": pipeline.config.detect_max_side_px,
         "detect_coarse_side_px": pipeline.config.detect_coarse_side_px,
         "mask_track_frames": pipeline.config.mask_track_frames,
+        "mask_check": pipeline.mask_classifier is not None,
         "mask_int8": pipeline.config.mask_int8,
         "mask_int8_in_use": pipeline.mask_int8_agreement is not None and pipeline.mask_int8_agreement.is_close,
         "repeat": repeat,

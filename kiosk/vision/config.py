@@ -104,7 +104,9 @@ class VisionConfig:
         " AVX512-VNNI, no faster with AVX2 alone, whose int8 sums saturate (README, 'Vision'); false: float, the same on every CPU",
     )
     mask_policy: Literal["require", "allow", "ignore"] = setting(
-        "allow", "'require' a mask, 'allow' faces with or without, or 'ignore' masks (no mask check; unmasked threshold)"
+        "allow",
+        "'require' a mask (runs the mask model, which must be present), 'allow' faces with or without (the mask model"
+        " runs only for mask-aware matching or the 'mask' gate check), or 'ignore' masks",
     )
     min_face_px: int = setting(80, "smallest face box side accepted, pixels", min=16, max=2000)
     max_yaw_deg: float = setting(30.0, "largest head turn (left/right) estimated from landmarks, degrees", min=5, max=90)
@@ -128,6 +130,11 @@ class VisionConfig:
         0.6, "box overlap (IoU) with the box the mask was checked on, at or above which a face counts as the same one", min=0.1, max=1
     )
     liveness: LivenessConfig = setting(LivenessConfig(), "the 'liveness' gate check: MiniFASNet threshold, frames fused, extra signals")
+
+    @property
+    def needs_mask_model(self) -> bool:
+        """Whether this config uses mask verdicts: a required mask, or mask-aware matching (the 'mask' gate check adds one)."""
+        return self.mask_policy == "require" or self.masked_templates
 
     @property
     def match_thresholds(self) -> tuple[float, float]:

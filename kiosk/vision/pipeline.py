@@ -90,21 +90,16 @@ class FacePipeline:
         self, config: VisionConfig, models_dir: Path | None = None, mask_required: bool = False, liveness: LivenessModel | None = None
     ) -> None:
         """`mask_required`: the caller needs mask verdicts (the gate's 'mask' check, `kiosk eval masks`) whatever the policy.
+        Otherwise the mask model is loaded only when the config uses its verdicts (`VisionConfig.needs_mask_model`),
+        never because the file happens to be there, so the same config gives the same answers on every machine.
         `liveness`: the MiniFASNet pair (antispoof.load_liveness_model), when the caller needs liveness evidence."""
         self.config = config
         self.liveness = liveness
         self.models_dir = models.resolve_models_dir(models_dir or config.models_dir)
         specs = models.load_manifest()
         paths = {name: self._locate(specs[name]) for name in ("yunet", "sface")}
-        if mask_required or config.mask_policy == "require":
+        if mask_required or config.needs_mask_model:
             paths["mask"] = self._locate(specs["mask"])
-        elif config.mask_policy == "allow":
-            try:
-                paths["mask"] = models.locate(specs["mask"], self.models_dir)
-            except models.ModelMissing as err:
-                logger.info("mask verdicts unknown: %s", err)
-            except models.ModelError as err:
-                raise VisionUnavailable("mask", str(err)) from err
         threads = config.threads
         self.detector = FaceDetector(
             open_session(paths["yunet"], threads, (1, 3, 32, 32)),

@@ -121,7 +121,7 @@ class FaceSource:
         if observation.embedding is None:
             return self._prompt(observation)
         match = self._match(observation.embedding, observation.masked)
-        face = self._face_outcome(match)
+        face = self._face_outcome(match, observation.mask_score is not None)
         if face is None:
             return []
         self._face_pending = False
@@ -132,7 +132,7 @@ class FaceSource:
     def _mask_outcome(self, observation: FaceObservation) -> Outcome:
         if self._mask_policy == "require" and not observation.masked:
             return Outcome(Status.FAILED, "mask-missing", f"no mask (score {observation.mask_score or 0:.2f})", "Please wear a mask.")
-        worn = "mask worn" if observation.masked else "no mask"
+        worn = "mask not checked" if observation.mask_score is None else "mask worn" if observation.masked else "no mask"
         return Outcome(Status.PASSED, "mask-ok", f"{worn}; policy {self._mask_policy}", "ok")
 
     def _prompt(self, observation: FaceObservation) -> list[tuple[str, Outcome]]:
@@ -150,15 +150,15 @@ class FaceSource:
             return None
         return self._gallery.verify(self._holder_id, embedding, masked)
 
-    def _face_outcome(self, match: Match | None) -> Outcome | None:
+    def _face_outcome(self, match: Match | None, mask_checked: bool) -> Outcome | None:
         if match is None:
             return Outcome(Status.FAILED, "face-not-enrolled", "no face enrolled for this pass's holder", "No face is enrolled for this pass. Please see a member of staff.")
-        kind = "masked" if match.masked else "unmasked"
+        kind = ("masked face" if match.masked else "unmasked face") if mask_checked else "face"
         if match.matched:
             return Outcome(
                 Status.PASSED,
                 "face-match",
-                f"{kind} face matches (cosine {match.score:.2f} ≥ {match.threshold:.2f})",
+                f"{kind} matches (cosine {match.score:.2f} ≥ {match.threshold:.2f})",
                 "Face recognised.",
                 subject=None if self._holder_id else match.person_id,
             )
@@ -166,9 +166,9 @@ class FaceSource:
         if self._non_matches < NON_MATCHES_BEFORE_FAILING:
             return None
         if self._holder_id is None:
-            detail = f"{kind} face matches nobody enrolled (best cosine {match.score:.2f} < {match.threshold:.2f})"
+            detail = f"{kind} matches nobody enrolled (best cosine {match.score:.2f} < {match.threshold:.2f})"
             return Outcome(Status.FAILED, "face-unknown", detail, "Your face is not recognised. Please see a member of staff.")
-        detail = f"{kind} face does not match the pass holder (cosine {match.score:.2f} < {match.threshold:.2f})"
+        detail = f"{kind} does not match the pass holder (cosine {match.score:.2f} < {match.threshold:.2f})"
         return Outcome(Status.FAILED, "face-mismatch", detail, "Your face does not match this pass.")
 
     def close(self) -> None:

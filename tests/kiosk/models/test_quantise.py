@@ -126,8 +126,8 @@ def test_the_mask_model_a_pipeline_with_mask_int8_runs_gives_the_float_verdicts_
     from kiosk.vision import FacePipeline, VisionConfig
     from kiosk.vision.eval_masks import on_canvas
 
-    exact = FacePipeline(VisionConfig(mask_int8=False), models_dir)
-    fast = FacePipeline(VisionConfig(mask_int8=True), models_dir)
+    exact = FacePipeline(VisionConfig(mask_int8=False), models_dir, mask_required=True)
+    fast = FacePipeline(VisionConfig(mask_int8=True), models_dir, mask_required=True)
     record_property("cpu", describe(cpu_summary()))
     record_property("int8_in_use", fast.mask_int8_agreement.is_close)
     photos = shared_dir / "faces-dev" / "mask-photos"

@@ -27,13 +27,13 @@ def _without_mask(models_dir: Path, folder: Path) -> Path:
     return folder
 
 
-def test_face_check_without_the_mask_model_is_ready_and_says_masks_are_unknown(models_dir, tmp_path):
+def test_face_check_without_the_mask_model_is_ready_when_nothing_uses_mask_verdicts(models_dir, tmp_path):
     finding = probe_models(_config(_without_mask(models_dir, tmp_path), ["credential", "face"]), ManualClock())
-    assert finding.ok and finding.detail.endswith("no mask model, so mask verdicts are unknown")
+    assert finding.ok and finding.detail.startswith("yunet, sface present and verified in ")
 
 
 def test_a_required_mask_without_the_mask_model_fails_naming_it(models_dir, tmp_path):
     folder = _without_mask(models_dir, tmp_path)
     for config in (_config(folder, ["credential", "face"], "require"), _config(folder, ["credential", "face", "mask"])):
         finding = probe_models(config, ManualClock())
-        assert not finding.ok and finding.detail.startswith("model 'mask' missing: ")
+        assert not finding.ok and "face-unavailable" in finding.detail and "model 'mask' missing: " in finding.detail

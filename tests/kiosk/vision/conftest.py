@@ -20,6 +20,12 @@ def pipeline(models_dir: Path) -> FacePipeline:
 
 
 @pytest.fixture(scope="session")
+def masking_pipeline(models_dir: Path, mask_model: Path) -> FacePipeline:
+    """The pipeline with the mask check on, as `vision.mask_policy = "require"` or the gate's 'mask' check runs it."""
+    return FacePipeline(LFW_CONFIG, models_dir, mask_required=True)
+
+
+@pytest.fixture(scope="session")
 def yunet(models_dir: Path):
     """A YuNet session of its own, for detectors built with other settings than the pipeline's."""
     return open_session(models.locate(models.load_manifest()["yunet"], models_dir), 1, (1, 3, 32, 32))

@@ -21,7 +21,8 @@ def _framed(image: np.ndarray, left: int) -> np.ndarray:
     return frame
 
 
-def test_a_tracked_face_reuses_its_mask_verdict_but_is_embedded_on_every_frame(pipeline, lfw):
+def test_a_tracked_face_reuses_its_mask_verdict_but_is_embedded_on_every_frame(masking_pipeline, lfw):
+    pipeline = masking_pipeline
     analyser = FrameAnalyser(pipeline, unchanged_level=0.0)
     image = lfw("Abdullah_Gul", 13)
     first = analyser.analyse(Frame(_framed(image, 60), 0.0, 0))

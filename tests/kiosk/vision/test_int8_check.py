@@ -64,10 +64,10 @@ def test_a_pipeline_whose_int8_model_disagrees_runs_the_float_model_and_logs_why
     save_ranges(coarse)
     save_references(references)
     with caplog.at_level(logging.WARNING, logger="kiosk.vision.pipeline"):
-        pipeline = FacePipeline(VisionConfig(mask_int8=True), models_dir)
+        pipeline = FacePipeline(VisionConfig(mask_int8=True), models_dir, mask_required=True)
     assert not pipeline.mask_int8_agreement.is_close
     assert "the int8 mask model disagrees with float on" in caplog.text and "running it in float" in caplog.text
-    exact = FacePipeline(VisionConfig(mask_int8=False), models_dir)
+    exact = FacePipeline(VisionConfig(mask_int8=False), models_dir, mask_required=True)
     for frame, box in demo_frames:
         assert pipeline.mask_classifier.classify(frame, box) == exact.mask_classifier.classify(frame, box)
 
@@ -75,8 +75,8 @@ def test_a_pipeline_whose_int8_model_disagrees_runs_the_float_model_and_logs_why
 def test_this_cpu_runs_int8_only_where_it_gives_the_float_verdicts(models_dir, demo_frames, record_property, capsys):
     """No CPU family is expected to pass or fail: with VNNI int8 usually agrees, with AVX2 alone it may not; either way
     the pipeline's classifier gives the float verdicts on the references, and the CPU's answer is reported."""
-    pipeline = FacePipeline(VisionConfig(mask_int8=True), models_dir)
-    exact = FacePipeline(VisionConfig(mask_int8=False), models_dir)
+    pipeline = FacePipeline(VisionConfig(mask_int8=True), models_dir, mask_required=True)
+    exact = FacePipeline(VisionConfig(mask_int8=False), models_dir, mask_required=True)
     answer = pipeline.mask_int8_agreement
     record_property("cpu", describe(cpu_summary()))
     record_property("int8_agreement", answer.describe())

@@ -28,14 +28,16 @@ def _classify(pipeline, image):
     return pipeline.mask_classifier.classify(image, face.box)
 
 
-def test_real_masked_and_unmasked_photos(pipeline, mask_photos, mask_model):
+def test_real_masked_and_unmasked_photos(masking_pipeline, mask_photos):
+    pipeline = masking_pipeline
     for name in ("with_mask_019.jpg", "with_mask_020.jpg", "with_mask_023.jpg"):
         assert _classify(pipeline, on_canvas(cv2.imread(str(mask_photos / "with_mask" / name)))).masked, name
     for path in sorted((mask_photos / "without_mask").iterdir())[:3]:
         assert not _classify(pipeline, on_canvas(cv2.imread(str(path)))).masked, path.name
 
 
-def test_synthetic_mask_on_an_lfw_face_is_seen_as_a_mask(pipeline, lfw, mask_model):
+def test_synthetic_mask_on_an_lfw_face_is_seen_as_a_mask(masking_pipeline, lfw):
+    pipeline = masking_pipeline
     image = lfw("Abdullah_Gul", 13)
     face = pipeline.detector.detect(image)[0]
     assert not pipeline.mask_classifier.classify(image, face.box).masked

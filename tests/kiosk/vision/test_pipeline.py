@@ -78,14 +78,14 @@ def test_missing_int8_ranges_turn_the_face_stage_off_naming_the_float_setting(tm
     models_dir = mask_model
     monkeypatch.setattr(quantise, "RANGES_DIR", tmp_path)
     with pytest.raises(VisionUnavailable, match="mask_int8_ranges.json: missing .*set vision.mask_int8 = false") as caught:
-        FacePipeline(VisionConfig(mask_int8=True), models_dir)
+        FacePipeline(VisionConfig(mask_int8=True), models_dir, mask_required=True)
     assert caught.value.model == "mask"
-    assert FacePipeline(VisionConfig(mask_int8=False), models_dir).mask_classifier is not None
+    assert FacePipeline(VisionConfig(mask_int8=False), models_dir, mask_required=True).mask_classifier is not None
 
 
 def test_demo_person_is_recognised_with_a_mask_and_a_stranger_is_denied(mask_model):
     models_dir = mask_model
-    pipeline = FacePipeline(VisionConfig(), models_dir)  # kiosk defaults, demo photos are large enough
+    pipeline = FacePipeline(VisionConfig(), models_dir, mask_required=True)  # kiosk defaults, demo photos are large enough
     faces = demo_faces()
     config = pipeline.config
     gallery = Gallery(*config.match_thresholds)
@@ -109,8 +109,8 @@ def test_a_masked_face_yunet_scores_below_its_bar_is_rescued_where_the_mask_mode
     from kiosk.vision.eval_masks import on_canvas
 
     image = on_canvas(cv2.imread(str(mask_photos / "with_mask" / "with_mask_073.jpg")))
-    assert FacePipeline(VisionConfig(rescue_masked_faces=False), models_dir).largest_face(image) is None
-    rescuing = FacePipeline(VisionConfig(), models_dir)
+    assert FacePipeline(VisionConfig(rescue_masked_faces=False), models_dir, mask_required=True).largest_face(image) is None
+    rescuing = FacePipeline(VisionConfig(), models_dir, mask_required=True)
     face = rescuing.largest_face(image)
     assert face is not None and 0.2 <= face.score < rescuing.config.detect_score
     assert rescuing.mask_classifier.classify(image, face.box).masked
