@@ -9,7 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-DEBIAN_PACKAGES=(libzbar0 mosquitto)  # mosquitto: the MQTT broker the sharing tests publish to
+# mosquitto: the MQTT broker the sharing tests publish to; chromium + chromium-driver: the browser tests of the screens
+DEBIAN_PACKAGES=(libzbar0 mosquitto chromium chromium-driver)
 PYTHON="${PYTHON:-python3}"
 
 fail() { echo "dev.sh: $*" >&2; exit 1; }

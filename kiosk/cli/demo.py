@@ -6,9 +6,17 @@ import argparse
 import json
 import logging
 import tempfile
+import time
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.cli import EXIT_OK, Command
+from kiosk.errors import KioskError
+from kiosk.screens.catalogue import LANGUAGES
+
+if TYPE_CHECKING:
+    from kiosk.screens.gate_screen import GateScreen
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -16,6 +24,13 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--models-dir", default="", help="folder with the face models (default: vision.models_dir, $KIOSK_MODELS_DIR)"
     )
+    parser.add_argument(
+        "--screen",
+        action="store_true",
+        help="serve the gate screen on http://127.0.0.1:PORT/ and play the scenario in real time (about 90 s)",
+    )
+    parser.add_argument("--port", type=int, default=8080, help="the gate screen's port with --screen (default 8080)")
+    parser.add_argument("--language", choices=LANGUAGES, default="en", help="the gate screen's language with --screen")
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -25,13 +40,31 @@ def _demo(args: argparse.Namespace) -> int:
     # The timeline tells the story; the service's warnings (alarms, unplugged sensor) would repeat it.
     logging.getLogger("kiosk").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as workdir:
-        demo = Demo(Path(workdir), args.models_dir)
+        screen = _open_screen(Path(workdir), args) if args.screen else None
+        demo = Demo(Path(workdir), args.models_dir, screen.state if screen else None, time.sleep if screen else None)
         try:
             demo.play()
         finally:
             demo.world.storage.close()
+            if screen is not None:
+                screen.stop()
         print(json.dumps(demo_summary(demo.world)) if args.json else demo_timeline(demo.world))
     return EXIT_OK
+
+
+def _open_screen(workdir: Path, args: argparse.Namespace) -> GateScreen:
+    from kiosk.demo.world import demo_config
+    from kiosk.screens.config import ScreensConfig
+    from kiosk.screens.gate_screen import open_gate_screen
+
+    if not 1024 <= args.port <= 65535:
+        raise KioskError(f"--port {args.port}: expected a port number 1024–65535")
+    config = replace(demo_config(workdir, args.models_dir), screens=ScreensConfig(language=args.language, gate_screen=True, gate_port=args.port))
+    screen = open_gate_screen(config)
+    if screen.server is None:
+        raise KioskError(f"gate screen: cannot listen on 127.0.0.1:{args.port} (expected a free port; choose another with --port)")
+    print(f"gate screen: {screen.server.url} (open it in a browser; the scenario plays in real time)", flush=True)
+    return screen
 
 
 COMMANDS = [Command(("demo",), "run a scripted gate on simulated devices (seconds, no hardware)", _demo, _add_arguments)]

@@ -15,6 +15,7 @@ from kiosk.storage.config import StorageConfig
 from kiosk.credentials.config import DEFAULT_GATE_ID, CredentialsConfig
 from kiosk.thermal.config import ThermalConfig
 from kiosk.qr.config import QrConfig
+from kiosk.screens.config import ScreensConfig
 from kiosk.vision.config import VisionConfig
 
 CHECK_NAMES = ("credential", "face", "mask", "temperature")
@@ -74,3 +75,4 @@ class KioskConfig:
 
     qr: QrConfig = setting(QrConfig(), "QR code reading: decoding stages, time budget per frame, debounce")
     vision: VisionConfig = setting(VisionConfig(), "face detection, mask check, recognition and its thresholds")
+    screens: ScreensConfig = setting(ScreensConfig(), "the gate screen: language, address, what it shows")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,7 +20,7 @@ from kiosk.config.schema import GateConfig, KioskConfig
 from kiosk.gate.commands import Decision
 from kiosk.gate.machine import GateMachine
 from kiosk.gate.policy import GatePolicy
-from kiosk.gate.runner import CheckSource, GateRunner
+from kiosk.gate.runner import CheckSource, Display, GateRunner
 from kiosk.service.recording import StoreRecorder
 from kiosk.service.sources.credential import build_credential_source
 from kiosk.service.sources.face import FaceSource, GalleryLoader
@@ -85,12 +86,15 @@ class DemoWorld:
     timeline: Timeline
     face_pipeline: FacePipeline | None  # None when the face stage is unavailable
     face_stage: str  # "on", or "unavailable: why"
+    pace: Callable[[float], None] | None = None  # called after each turn with its simulated length (real-time play)
 
     def run_for(self, seconds: float, step_s: float) -> None:
         """Advance simulated time, running one gate loop turn per step."""
         for _ in range(round(seconds / step_s)):
             self.clock.advance(step_s)
             self.runner.step()
+            if self.pace is not None:
+                self.pace(step_s)
 
 
 def demo_config(workdir: Path, models_dir: str) -> KioskConfig:
@@ -110,7 +114,9 @@ def demo_config(workdir: Path, models_dir: str) -> KioskConfig:
     )
 
 
-def build_world(workdir: Path, models_dir: str) -> DemoWorld:
+def build_world(
+    workdir: Path, models_dir: str, display: Display | None = None, pace: Callable[[float], None] | None = None
+) -> DemoWorld:
     """The gate with every capability; when the face models are missing the face check reports
     unavailable (and says why), so every visit is denied face-unavailable, as at a real gate.
 
@@ -140,5 +146,6 @@ def build_world(workdir: Path, models_dir: str) -> DemoWorld:
         TemperatureSource(thermometer, TemperatureEstimator(config.thermal), keep_values=False),
     ]
     machine = GateMachine(GatePolicy.from_config(config.gate))
-    runner = GateRunner(machine, door, feedback, camera, sources, timeline, clock)
-    return DemoWorld(clock, config, camera, thermometer, door, feedback, storage, runner, timeline, pipeline, f"unavailable: {why_unavailable}" if why_unavailable else "on")
+    runner = GateRunner(machine, door, feedback, camera, sources, timeline, clock, display)
+    face_stage = f"unavailable: {why_unavailable}" if why_unavailable else "on"
+    return DemoWorld(clock, config, camera, thermometer, door, feedback, storage, runner, timeline, pipeline, face_stage, pace)
