@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from hardware.camera import Frame
 from hardware.clock import Clock
-from kiosk.gate.commands import Command, Record, Show, StartVisit
+from kiosk.gate.commands import ClearAlarm, Command, Lock, RaiseAlarm, Record, Show, StartVisit, Unlock
 from kiosk.screens.catalogue import Translator
 
 # The step label the screen shows for each check (policy check names); unknown checks show the message only.
@@ -54,12 +54,23 @@ class GateScreenState:
         self._frame_seq = 0
         self._last_step_at: float | None = None
         self._stopped = False
+        self._door_unlocked = False
+        self._alarms: set[str] = set()
 
     # The gate loop's side (the runner's Display) ---------------------------------------------
 
     def command(self, command: Command) -> None:
         now = self._clock.monotonic()
         with self._lock:
+            if isinstance(command, (Lock, Unlock)):
+                self._door_unlocked = isinstance(command, Unlock)
+                return  # for the operator only: the person's screen shows the verdict, not the relay
+            if isinstance(command, RaiseAlarm):
+                self._alarms.add(command.kind)
+                return
+            if isinstance(command, ClearAlarm):
+                self._alarms.discard(command.kind)
+                return
             if isinstance(command, Show):
                 self._message = self._translate(command.text)
             elif isinstance(command, StartVisit):
@@ -115,6 +126,16 @@ class GateScreenState:
                     "hold_ms": round((verdict.until - now) * 1000),
                 },
                 "camera": self._camera,
+            }
+
+    def operator_view(self) -> dict[str, object]:
+        """The gate's state for the operator page: loop, camera, relay and alarms."""
+        with self._lock:
+            return {
+                "gate": self._gate_status(self._clock.monotonic()),
+                "camera": self._camera,
+                "door": "unlocked" if self._door_unlocked else "locked",
+                "alarms": sorted(self._alarms),
             }
 
     def latest_frame(self) -> tuple[int, Frame | None]:

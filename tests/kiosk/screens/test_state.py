@@ -193,3 +193,19 @@ def test_a_new_visit_never_shows_the_last_visits_sentence() -> None:
     gate.step(2.0)
     gate.screen.command(StartVisit(None))  # what the runner hands over when the next person shows a pass
     assert gate.screen.view()["message"] == ""
+
+
+def test_the_operator_view_follows_the_relay_and_the_alarms() -> None:
+    gate = Gate()
+    gate.credential.queued.append(PASSED)
+    gate.step()
+    gate.temperature.queued.append(temperature(None, above=False))
+    gate.step()
+    assert gate.screen.operator_view() == {"gate": "serving", "camera": "up", "door": "unlocked", "alarms": []}
+    gate.door.open_door()
+    gate.step(25.0)  # longer than the held-open limit
+    assert gate.screen.operator_view()["alarms"] == ["door-held-open"]
+    gate.door.close_door()
+    view = gate.step()
+    assert gate.screen.operator_view()["alarms"] == [] and gate.screen.operator_view()["door"] == "locked"
+    assert "alarms" not in view and "door" not in view, "the person's screen shows the verdict, not the relay"
