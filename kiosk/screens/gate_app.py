@@ -43,8 +43,8 @@ LABELS = (
 )
 
 
-def templates() -> Environment:
-    return Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
+def templates(folder: Path = HERE / "templates") -> Environment:
+    return Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(["html"]))
 
 
 def gate_screen_app(state: GateScreenState, config: ScreensConfig) -> Starlette:

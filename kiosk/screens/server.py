@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+from pathlib import Path
 
 import uvicorn
 from starlette.applications import Starlette
@@ -24,7 +25,7 @@ STOP_WAIT_S = 5.0
 class ScreenServer:
     """One web server on `host:port` (port 0: any free port, see `port`)."""
 
-    def __init__(self, app: Starlette, host: str, port: int, name: str) -> None:
+    def __init__(self, app: Starlette, host: str, port: int, name: str, tls: tuple[Path, Path] | None = None) -> None:
         self.name = name
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self._socket = socket.socket(family, socket.SOCK_STREAM)
@@ -37,14 +38,18 @@ class ScreenServer:
         self._socket.listen(64)
         self.port: int = self._socket.getsockname()[1]
         self.host = host
-        config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False, timeout_graceful_shutdown=1)
+        self.scheme = "https" if tls else "http"
+        cert, key = tls if tls else (None, None)
+        config = uvicorn.Config(
+            app, log_level="warning", lifespan="on", access_log=False, timeout_graceful_shutdown=1, ssl_certfile=cert, ssl_keyfile=key
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     @property
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}/"
+        return f"{self.scheme}://{host}:{self.port}/"
 
     def start(self) -> None:
         self._thread.start()
