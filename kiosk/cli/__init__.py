@@ -31,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.cli.thermal",
     "kiosk.cli.qr",
     "kiosk.cli.vision",
+    "kiosk.cli.operator",
 )
 
 GROUP_HELP = {
@@ -40,6 +41,7 @@ GROUP_HELP = {
     "eval": "measure face recognition and mask accuracy on labelled photos",
     "events": "export decision events",
     "models": "fetch and verify the ONNX model files",
+    "operator": "the operator page's accounts and HTTPS certificate",
     "pass": "the kiosk's own signed passes: keys, issue, rotating codes, QR",
     "people": "enrol, list and forget people (consent required)",
     "privacy": "what is stored, why, for how long and where it goes",

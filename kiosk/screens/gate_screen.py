@@ -27,6 +27,17 @@ class GateScreen:
             self.server.stop()
 
 
+def screen_state(config: KioskConfig) -> GateScreenState:
+    """The slot the runner writes and the screens read.
+
+    Its clock is the real one even under a simulated gate: "the loop went silent" is about real time.
+    """
+    screens = config.screens
+    return GateScreenState(
+        Translator.for_language(screens.language), config.gate.decision_hold_s, screens.show_temperature, screens.stalled_after_s, SystemClock()
+    )
+
+
 def open_gate_screen(config: KioskConfig, port: int | None = None) -> GateScreen:
     """Start the gate screen's server (on `port` if given, else screens.gate_port).
 
@@ -34,14 +45,7 @@ def open_gate_screen(config: KioskConfig, port: int | None = None) -> GateScreen
     without its screen, and `kiosk doctor`-style logs say why the screen is dark.
     """
     screens = config.screens
-    # The slot's clock is the real one even under a simulated gate: "the loop went silent" is about real time.
-    state = GateScreenState(
-        Translator.for_language(screens.language),
-        config.gate.decision_hold_s,
-        screens.show_temperature,
-        screens.stalled_after_s,
-        SystemClock(),
-    )
+    state = screen_state(config)
     try:
         server = ScreenServer(gate_screen_app(state, screens), screens.gate_host, screens.gate_port if port is None else port, "gate screen")
     except KioskError as err:

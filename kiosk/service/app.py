@@ -23,7 +23,9 @@ from kiosk.gate.policy import GatePolicy
 from kiosk.gate.runner import CheckSource, Display, GateRunner, Recorder
 from kiosk.screens.catalogue import Translator
 from kiosk.screens.feedback import TranslatedFeedback
-from kiosk.screens.gate_screen import GateScreen, open_gate_screen
+from kiosk.operator.site import OperatorPage, open_operator_page
+from kiosk.screens.gate_screen import GateScreen, open_gate_screen, screen_state
+from kiosk.screens.state import GateScreenState
 from kiosk.service.publisher import MqttPublisher
 from kiosk.service.recording import StoreRecorder, last_run_was_clean
 from kiosk.service.sources.unavailable import UnavailableSource
@@ -96,9 +98,12 @@ def run_service(config: KioskConfig, clock: Clock) -> int:
             raise
         publisher = MqttPublisher(config) if config.privacy.mqtt_broker else None
         screen: GateScreen | None = None
+        operator: OperatorPage | None = None
         try:
             screen = _open_screen(config, door)
-            runner = _start(config, clock, door, storage, publisher, screen)
+            state = screen.state if screen else screen_state(config) if config.operator.enabled else None
+            operator = _open_operator(config, door, state, clock)
+            runner = _start(config, clock, door, storage, publisher, state)
             notifier = SystemdNotifier(clock)
             notifier.ready()
             notifier.status(f"gate {config.gate.gate_id} serving")
@@ -106,6 +111,8 @@ def run_service(config: KioskConfig, clock: Clock) -> int:
             runner.serve(stop, 1.0 / config.service.loop_hz, watchdog=notifier, housekeeping=storage.tick)
             notifier.stopping()
         finally:
+            if operator is not None:
+                operator.stop()
             if screen is not None:
                 screen.stop()
             if publisher is not None:
@@ -125,15 +132,26 @@ def _open_screen(config: KioskConfig, door: Door) -> GateScreen | None:
         raise
 
 
+def _open_operator(config: KioskConfig, door: Door, state: GateScreenState | None, clock: Clock) -> OperatorPage | None:
+    """The operator page, beside the gate loop like the gate screen."""
+    if not config.operator.enabled:
+        return None
+    try:
+        return open_operator_page(config, state, clock=clock)
+    except BaseException:
+        door.close()
+        raise
+
+
 def _start(
-    config: KioskConfig, clock: Clock, door: Door, storage: Storage, publisher: MqttPublisher | None, screen: GateScreen | None
+    config: KioskConfig, clock: Clock, door: Door, storage: Storage, publisher: MqttPublisher | None, display: Display | None
 ) -> GateRunner:
     """Build the runner on the open door and storage, and record the start (and how the last run ended)."""
     clean = last_run_was_clean(storage)
     storage.audit.record_config(dump_config(config))
     try:
         recorder = StoreRecorder(storage, config.gate.gate_id, publisher)
-        runner = build_runner(config, clock, door, storage, recorder, screen.state if screen else None)
+        runner = build_runner(config, clock, door, storage, recorder, display)
     except BaseException:
         door.close()
         raise
