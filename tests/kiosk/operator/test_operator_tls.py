@@ -49,3 +49,14 @@ def test_the_operator_page_answers_over_https_with_its_certificate(tmp_path: Pat
     finally:
         page.stop()
     assert page.server.url.startswith("https://127.0.0.1:")
+
+
+def test_an_operator_page_on_the_lan_without_tls_is_refused_with_its_line() -> None:
+    from kiosk.config import parse_config
+    from kiosk.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"kiosk.toml: line 2: operator.host = '0.0.0.0': .*only over HTTPS"):
+        parse_config(KioskConfig, '[operator]\nhost = "0.0.0.0"\n', "kiosk.toml")
+    with pytest.raises(ConfigError, match="expected both or neither"):
+        parse_config(KioskConfig, '[operator]\ntls_cert_file = "/etc/kiosk/op.crt"\n', "kiosk.toml")
+    assert parse_config(KioskConfig, '[operator]\nhost = "::1"\n', "kiosk.toml").operator.is_loopback
