@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import math
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 from datetime import datetime, timezone
 
@@ -14,6 +17,8 @@ from starlette.staticfiles import StaticFiles
 from kiosk.operator.app import API, LOGIN_COOKIE, SESSION_COOKIE, OperatorSite, api, page
 from kiosk.operator.sessions import Session
 from kiosk.operator.status import gate_status
+from kiosk.storage.audit import AuditKind
+from kiosk.storage.export import FORMATS, export_row, write_export
 from kiosk.storage.people import Person, person_id_problem
 
 
@@ -65,6 +70,31 @@ def routes(site: OperatorSite) -> list[BaseRoute]:
         outcome = _forget(site, session, person_id)
         return RedirectResponse(f"/people?done={outcome}", status_code=303)
 
+    async def events_page(request: Request, session: Session) -> Response:
+        try:
+            chosen = _event_filter(request)
+        except ValueError as err:
+            return site.render("events.html", status_code=400, session=session, events=[], error=str(err), query={}, when=_when)
+        events = _events(site, chosen)
+        query = {key: request.query_params.get(key, "") for key in ("since", "until", "verdict")}
+        return site.render("events.html", session=session, events=events[-EVENTS_ON_PAGE:][::-1], total=len(events), error="", query=query, when=_when)
+
+    async def api_events(request: Request, session: Session) -> Response:
+        form = request.query_params.get("format", "jsonl")
+        if form not in FORMATS:
+            return JSONResponse({"error": f"format {form!r}: expected one of {', '.join(FORMATS)}"}, status_code=400)
+        try:
+            chosen = _event_filter(request)
+        except ValueError as err:
+            return JSONResponse({"error": str(err)}, status_code=400)
+        rows = [export_row(event) for event in _events(site, chosen)]
+        out = io.StringIO()
+        write_export(rows, form, out)
+        bounds = {key: value for key, value in (("since", chosen.since), ("until", chosen.until)) if math.isfinite(value)}
+        site.storage.audit.append(AuditKind.EXPORT, {"events": len(rows), "format": form, **bounds, "operator": session.name})
+        media = "text/csv" if form == "csv" else "application/x-ndjson"
+        return Response(out.getvalue(), media_type=media, headers={"Content-Disposition": f'attachment; filename="events.{form}"'})
+
     async def api_login(request: Request) -> Response:
         if request.headers.get("content-type", "").split(";")[0] != "application/json":
             return JSONResponse({"error": "expected-application-json"}, status_code=415)  # a form cannot be forged cross-site as JSON
@@ -100,12 +130,52 @@ def routes(site: OperatorSite) -> list[BaseRoute]:
         Route("/", page(site, status_page), methods=["GET"]),
         Route("/people", page(site, people_page), methods=["GET"]),
         Route("/people/{person_id}/forget", page(site, forget_page, changes=True), methods=["POST"]),
+        Route("/events", page(site, events_page), methods=["GET"]),
+        Route(f"{API}/events", api(site, api_events), methods=["GET"]),
         Route(f"{API}/login", api_login, methods=["POST"]),
         Route(f"{API}/status", api(site, api_status), methods=["GET"]),
         Route(f"{API}/people", api(site, api_people), methods=["GET"]),
         Route(f"{API}/people/{{person_id}}/forget", api(site, api_forget, changes=True), methods=["POST"]),
         Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
     ]
+
+
+EVENTS_ON_PAGE = 200
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    since: float
+    until: float
+    verdict: str  # "" for both
+
+
+def _event_filter(request: Request) -> EventFilter:
+    """since/until as ISO 8601 (UTC unless it says otherwise) or epoch seconds; verdict granted|denied."""
+    params = request.query_params
+    verdict = params.get("verdict", "")
+    if verdict not in ("", "granted", "denied"):
+        raise ValueError(f"verdict {verdict!r}: expected granted, denied or nothing")
+    return EventFilter(_time(params.get("since", ""), -math.inf, "since"), _time(params.get("until", ""), math.inf, "until"), verdict)
+
+
+def _time(text: str, default: float, name: str) -> float:
+    if not text:
+        return default
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as err:
+        raise ValueError(f"{name} {text!r}: expected an ISO 8601 date or time (2026-11-24, 2026-11-24T08:00) or epoch seconds") from err
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp()
+
+
+def _events(site: OperatorSite, chosen: EventFilter) -> list[dict[str, object]]:
+    found = site.storage.events.events(chosen.since, chosen.until)
+    return [event.as_dict() for event in found if not chosen.verdict or event.verdict == chosen.verdict]
 
 
 def _forget(site: OperatorSite, session: Session, person_id: str) -> str:

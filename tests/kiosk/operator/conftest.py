@@ -15,6 +15,7 @@ from kiosk.config.schema import KioskConfig
 from kiosk.operator.config import OperatorConfig
 from kiosk.operator.site import OperatorPage, open_operator_page
 from kiosk.storage.config import StorageConfig
+from kiosk.storage.events import DecisionRecord
 from kiosk.storage.people import Consent
 from kiosk.storage.storage import Storage
 from tests.kiosk.operator.client import Client
@@ -43,6 +44,9 @@ def operator_page(operator_config: KioskConfig) -> Iterator[OperatorPage]:
         consent = Consent("entry control at the front door", clock.wall(), clock.wall() + 86400, "site office")
         vector = np.ones(128, np.float32) / np.sqrt(128)
         storage.people.enroll("holder-alice", [Template(vector)], consent)
+        for hours, verdict, reason in ((0, "granted", "credential-valid"), (1, "denied", "temperature-high")):
+            at = clock.wall() + hours * 3600
+            storage.events.record(DecisionRecord(at, "front-door", verdict, (reason,), "subject-ref-7", None, None, "", "holder-alice"))
     page = open_operator_page(operator_config, None, port=0, clock=clock)
     page.site.accounts.add("ops", PASSWORD)
     try:
