@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from datetime import datetime, timezone
 
+from urllib.parse import quote
+
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -16,7 +19,9 @@ from starlette.staticfiles import StaticFiles
 
 from kiosk.operator.app import API, LOGIN_COOKIE, SESSION_COOKIE, OperatorSite, api, page
 from kiosk.operator.sessions import Session
+from kiosk.credentials.updates import UpdateOutcome, apply_update
 from kiosk.operator.status import gate_status
+from kiosk.operator.trust_view import trust_summary
 from kiosk.storage.audit import AuditKind
 from kiosk.storage.export import FORMATS, export_row, write_export
 from kiosk.storage.people import Person, person_id_problem
@@ -95,6 +100,26 @@ def routes(site: OperatorSite) -> list[BaseRoute]:
         media = "text/csv" if form == "csv" else "application/x-ndjson"
         return Response(out.getvalue(), media_type=media, headers={"Content-Disposition": f'attachment; filename="events.{form}"'})
 
+    async def trust_page(request: Request, session: Session) -> Response:
+        message = request.query_params.get("done", "")
+        return site.render("trust.html", session=session, trust=trust_summary(site.config), message=message)
+
+    async def trust_update_page(request: Request, session: Session) -> Response:
+        upload = (await request.form()).get("update")
+        if not isinstance(upload, UploadFile):
+            return RedirectResponse("/trust?done=" + quote("No update file was chosen."), status_code=303)
+        outcome = _apply_update(site, session, await upload.read(MAX_UPDATE_BYTES + 1))
+        return RedirectResponse("/trust?done=" + quote(outcome.message), status_code=303)
+
+    async def api_trust(request: Request, session: Session) -> Response:
+        return JSONResponse(trust_summary(site.config))
+
+    async def api_trust_update(request: Request, session: Session) -> Response:
+        body = await request.body()
+        outcome = _apply_update(site, session, body)
+        status = 200 if outcome.applied else 400
+        return JSONResponse({"applied": outcome.applied, "sequence": outcome.sequence, "reason": outcome.reason, "message": outcome.message}, status_code=status)
+
     async def api_login(request: Request) -> Response:
         if request.headers.get("content-type", "").split(";")[0] != "application/json":
             return JSONResponse({"error": "expected-application-json"}, status_code=415)  # a form cannot be forged cross-site as JSON
@@ -131,6 +156,10 @@ def routes(site: OperatorSite) -> list[BaseRoute]:
         Route("/people", page(site, people_page), methods=["GET"]),
         Route("/people/{person_id}/forget", page(site, forget_page, changes=True), methods=["POST"]),
         Route("/events", page(site, events_page), methods=["GET"]),
+        Route("/trust", page(site, trust_page), methods=["GET"]),
+        Route("/trust/update", page(site, trust_update_page, changes=True), methods=["POST"]),
+        Route(f"{API}/trust", api(site, api_trust), methods=["GET"]),
+        Route(f"{API}/trust/update", api(site, api_trust_update, changes=True), methods=["POST"]),
         Route(f"{API}/events", api(site, api_events), methods=["GET"]),
         Route(f"{API}/login", api_login, methods=["POST"]),
         Route(f"{API}/status", api(site, api_status), methods=["GET"]),
@@ -176,6 +205,21 @@ def _time(text: str, default: float, name: str) -> float:
 def _events(site: OperatorSite, chosen: EventFilter) -> list[dict[str, object]]:
     found = site.storage.events.events(chosen.since, chosen.until)
     return [event.as_dict() for event in found if not chosen.verdict or event.verdict == chosen.verdict]
+
+
+MAX_UPDATE_BYTES = 16 * 1024 * 1024
+
+
+def _apply_update(site: OperatorSite, session: Session, update: bytes) -> UpdateOutcome:
+    """Apply a signed trust update (verified by its signature, as `kiosk credential update-trust`); audited either way."""
+    if len(update) > MAX_UPDATE_BYTES:
+        outcome = UpdateOutcome(False, None, "too-large", f"The update is larger than {MAX_UPDATE_BYTES // (1024 * 1024)} MiB.")
+    else:
+        outcome = apply_update(site.config.credentials.trust_dir, update)
+    site.storage.audit.append(
+        AuditKind.TRUST_LIST_UPDATE, {"operator": session.name, "applied": outcome.applied, "sequence": outcome.sequence, "reason": outcome.reason}
+    )
+    return outcome
 
 
 def _forget(site: OperatorSite, session: Session, person_id: str) -> str:
