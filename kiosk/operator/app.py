@@ -25,6 +25,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from hardware.clock import Clock
 from kiosk.config.schema import KioskConfig
 from kiosk.operator.accounts import AccountStore
+from kiosk.operator.enrolment import PhotoEnrolment
 from kiosk.operator.sessions import Session, SessionStore, csrf_matches
 from kiosk.screens.gate_app import templates
 from kiosk.screens.state import GateScreenState
@@ -59,6 +60,7 @@ class OperatorSite:
         self._secret = secrets.token_bytes(32)
         self._secure = config.operator.tls_cert_file is not None
         self._pages = templates(Path(__file__).parent / "templates")
+        self.enrolment = PhotoEnrolment(config)
 
     @property
     def storage(self) -> Storage:

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 from urllib.parse import quote
 
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -20,6 +20,8 @@ from starlette.staticfiles import StaticFiles
 from kiosk.operator.app import API, LOGIN_COOKIE, SESSION_COOKIE, OperatorSite, api, page
 from kiosk.operator.sessions import Session
 from kiosk.credentials.updates import UpdateOutcome, apply_update
+from kiosk.errors import KioskError
+from kiosk.operator.enrolment import MAX_PHOTO_BYTES, EnrolmentRequest
 from kiosk.operator.status import gate_status
 from kiosk.operator.trust_view import trust_summary
 from kiosk.storage.audit import AuditKind
@@ -68,7 +70,25 @@ def routes(site: OperatorSite) -> list[BaseRoute]:
 
     async def people_page(request: Request, session: Session) -> Response:
         people = [_person(person) for person in site.storage.people.list_people()]
-        return site.render("people.html", session=session, people=people, message=request.query_params.get("done", ""))
+        return site.render(
+            "people.html",
+            session=session,
+            people=people,
+            message=request.query_params.get("done", ""),
+            purpose=site.config.privacy.purpose,
+            max_days=site.config.storage.consent_max_days,
+        )
+
+    async def enroll_page(request: Request, session: Session) -> Response:
+        form = await request.form()
+        message = await _enroll(site, session, form, str(form.get("person_id", "")))
+        return RedirectResponse("/people?done=" + quote(message), status_code=303)
+
+    async def api_enroll(request: Request, session: Session) -> Response:
+        person_id = request.path_params["person_id"]
+        message = await _enroll(site, session, await request.form(), person_id)
+        ok = message.startswith("enrolled")
+        return JSONResponse({"person_id": person_id, "enrolled": ok, "message": message}, status_code=200 if ok else 400)
 
     async def forget_page(request: Request, session: Session) -> Response:
         person_id = request.path_params["person_id"]
@@ -154,6 +174,7 @@ def routes(site: OperatorSite) -> list[BaseRoute]:
         Route("/logout", page(site, logout, changes=True), methods=["POST"]),
         Route("/", page(site, status_page), methods=["GET"]),
         Route("/people", page(site, people_page), methods=["GET"]),
+        Route("/people/enroll", page(site, enroll_page, changes=True), methods=["POST"]),
         Route("/people/{person_id}/forget", page(site, forget_page, changes=True), methods=["POST"]),
         Route("/events", page(site, events_page), methods=["GET"]),
         Route("/trust", page(site, trust_page), methods=["GET"]),
@@ -164,6 +185,7 @@ def routes(site: OperatorSite) -> list[BaseRoute]:
         Route(f"{API}/login", api_login, methods=["POST"]),
         Route(f"{API}/status", api(site, api_status), methods=["GET"]),
         Route(f"{API}/people", api(site, api_people), methods=["GET"]),
+        Route(f"{API}/people/{{person_id}}/enroll", api(site, api_enroll, changes=True), methods=["POST"]),
         Route(f"{API}/people/{{person_id}}/forget", api(site, api_forget, changes=True), methods=["POST"]),
         Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
     ]
@@ -220,6 +242,29 @@ def _apply_update(site: OperatorSite, session: Session, update: bytes) -> Update
         AuditKind.TRUST_LIST_UPDATE, {"operator": session.name, "applied": outcome.applied, "sequence": outcome.sequence, "reason": outcome.reason}
     )
     return outcome
+
+
+async def _enroll(site: OperatorSite, session: Session, form: FormData, person_id: str) -> str:
+    """Enrol from the form's photo; the message says what happened (shown on the page, returned by the API)."""
+    photo = form.get("photo")
+    try:
+        valid_days = float(str(form.get("valid_days") or site.config.storage.consent_max_days))
+    except ValueError:
+        return f"valid days {form.get('valid_days')!r}: expected a number of days"
+    request = EnrolmentRequest(
+        person_id=person_id,
+        purpose=str(form.get("purpose") or site.config.privacy.purpose),
+        valid_days=valid_days,
+        consent_given=form.get("consent_given") == "yes",
+        photo=await photo.read(MAX_PHOTO_BYTES + 1) if isinstance(photo, UploadFile) else b"",
+        photo_name=(photo.filename or "photo") if isinstance(photo, UploadFile) else "photo",
+    )
+    try:
+        count = await site.enrolment.enroll(request, site.storage, f"operator {session.name}")
+    except (KioskError, ValueError) as err:
+        return str(err)
+    site.audit("operator-change", operator=session.name, action="people-enroll", templates=count)
+    return f"enrolled {person_id}: {count} templates"
 
 
 def _forget(site: OperatorSite, session: Session, person_id: str) -> str:
