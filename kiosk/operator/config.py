@@ -17,6 +17,10 @@ class OperatorConfig:
     accounts_file: Path = setting(Path("/var/lib/kiosk/operators.json"), "operator accounts ('kiosk operator add NAME' writes it)")
     tls_cert_file: Path | None = setting(None, "PEM certificate for HTTPS ('kiosk operator certificate' makes a self-signed one)")
     tls_key_file: Path | None = setting(None, "PEM private key of tls_cert_file")
+    pass_issuer_key_file: Path | None = setting(
+        None, "issuer private key the page signs passes with ('kiosk pass keygen --role issuer'); unset: no passes issued here"
+    )
+    pass_issuer: str = setting("kiosk", "issuer name recorded in the passes issued here")
     lockout_s: float = setting(900.0, "an account stays locked this long after 5 wrong passwords in a row, seconds", min=60, max=86400)
     session_idle_s: float = setting(900.0, "a session unused this long ends, seconds", min=60, max=28800)
 

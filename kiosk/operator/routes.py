@@ -22,6 +22,8 @@ from kiosk.operator.sessions import Session
 from kiosk.credentials.updates import UpdateOutcome, apply_update
 from kiosk.errors import KioskError
 from kiosk.operator.enrolment import MAX_PHOTO_BYTES, EnrolmentRequest
+from kiosk.operator.passes import IssuedPass, PassRefused
+from kiosk.operator.passes import issue as issue_pass_for
 from kiosk.operator.status import gate_status
 from kiosk.operator.trust_view import trust_summary
 from kiosk.storage.audit import AuditKind
@@ -140,6 +142,26 @@ def routes(site: OperatorSite) -> list[BaseRoute]:
         status = 200 if outcome.applied else 400
         return JSONResponse({"applied": outcome.applied, "sequence": outcome.sequence, "reason": outcome.reason, "message": outcome.message}, status_code=status)
 
+    async def passes_page(request: Request, session: Session) -> Response:
+        can_issue = site.config.operator.pass_issuer_key_file is not None
+        return site.render("passes.html", session=session, issued=None, error="", can_issue=can_issue)
+
+    async def issue_page(request: Request, session: Session) -> Response:
+        form = await request.form()
+        try:
+            issued = _issue(site, session, str(form.get("subject", "")), str(form.get("valid_days", "30")), form.get("this_gate_only") == "yes")
+        except (KioskError, ValueError) as err:
+            return site.render("passes.html", status_code=400, session=session, issued=None, error=str(err), can_issue=True)
+        return site.render("passes.html", session=session, issued=issued, error="", can_issue=True, when=_when)
+
+    async def api_issue(request: Request, session: Session) -> Response:
+        body = await request.json()
+        try:
+            issued = _issue(site, session, str(body.get("subject", "")), str(body.get("valid_days", "30")), bool(body.get("this_gate_only")))
+        except (KioskError, ValueError) as err:
+            return JSONResponse({"error": str(err)}, status_code=400)
+        return JSONResponse({"pass": issued.text, "pass_id": issued.pass_id, "expires_at": issued.expires_at.isoformat()})
+
     async def api_login(request: Request) -> Response:
         if request.headers.get("content-type", "").split(";")[0] != "application/json":
             return JSONResponse({"error": "expected-application-json"}, status_code=415)  # a form cannot be forged cross-site as JSON
@@ -182,6 +204,9 @@ def routes(site: OperatorSite) -> list[BaseRoute]:
         Route(f"{API}/trust", api(site, api_trust), methods=["GET"]),
         Route(f"{API}/trust/update", api(site, api_trust_update, changes=True), methods=["POST"]),
         Route(f"{API}/events", api(site, api_events), methods=["GET"]),
+        Route("/passes", page(site, passes_page), methods=["GET"]),
+        Route("/passes/issue", page(site, issue_page, changes=True), methods=["POST"]),
+        Route(f"{API}/passes", api(site, api_issue, changes=True), methods=["POST"]),
         Route(f"{API}/login", api_login, methods=["POST"]),
         Route(f"{API}/status", api(site, api_status), methods=["GET"]),
         Route(f"{API}/people", api(site, api_people), methods=["GET"]),
@@ -265,6 +290,16 @@ async def _enroll(site: OperatorSite, session: Session, form: FormData, person_i
         return str(err)
     site.audit("operator-change", operator=session.name, action="people-enroll", templates=count)
     return f"enrolled {person_id}: {count} templates"
+
+
+def _issue(site: OperatorSite, session: Session, subject: str, valid_days: str, this_gate_only: bool) -> IssuedPass:
+    try:
+        days = float(valid_days)
+    except ValueError as err:
+        raise PassRefused(f"valid days {valid_days!r}: expected a number of days") from err
+    issued = issue_pass_for(site.config, subject, days, this_gate_only)
+    site.audit("operator-change", operator=session.name, action="pass-issue", pass_id=issued.pass_id, expires_at=issued.expires_at.isoformat())
+    return issued
 
 
 def _forget(site: OperatorSite, session: Session, person_id: str) -> str:
