@@ -1,4 +1,4 @@
-"""What the operator's status page and `/api/v1/status` report: gate, health, versions, last decisions."""
+"""What the operator's status page and `/api/v1/status` report: gate, health, versions, clock, last decisions."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import asdict
 from hardware.clock import Clock
 from kiosk.config.schema import KioskConfig
 from kiosk.credentials.updates import current_sequence
+from kiosk.operator.clock_sync import clock_synchronised
 from kiosk.screens.state import GateScreenState
 from kiosk.service.doctor import examine, probe_models, probe_speech, probe_storage
 from kiosk.storage.storage import Storage
@@ -30,5 +31,6 @@ def gate_status(config: KioskConfig, storage: Storage, gate: GateScreenState | N
             "models": {spec.name: spec.sha256[:12] for spec in models.load_manifest().values()},
             "trust_store_sequence": current_sequence(config.credentials.trust_dir),
         },
+        "clock": clock_synchronised(),
         "decisions": [event.as_dict() for event in itertools.islice(newest_first, LAST_DECISIONS)],
     }
