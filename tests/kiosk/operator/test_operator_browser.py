@@ -9,6 +9,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,6 +27,15 @@ PASSWORD = "correct horse battery"
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[object]:
     yield from chromium(tmp_path / "profile", 1100, 900)
+
+
+def element(driver: object, element_id: str) -> Any:
+    """The element once the page that has it is loaded: a click that submits a form returns before the next page."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, 10, poll_frequency=0.05).until(expected_conditions.presence_of_element_located((By.ID, element_id)))
 
 
 def test_an_operator_logs_in_sees_the_next_decision_and_forgets_the_person(tmp_path: Path, models_dir: Path, browser: object) -> None:
@@ -50,7 +60,7 @@ def test_an_operator_logs_in_sees_the_next_decision_and_forgets_the_person(tmp_p
         driver.find_element(By.ID, "name").send_keys("ops")  # type: ignore[attr-defined]
         driver.find_element(By.ID, "password").send_keys(PASSWORD)  # type: ignore[attr-defined]
         driver.find_element(By.ID, "submit").click()  # type: ignore[attr-defined]
-        assert driver.find_element(By.ID, "live-door").text == "locked"  # type: ignore[attr-defined]
+        assert element(driver, "live-door").text == "locked"
         assert "No decisions stored." in driver.find_element(By.ID, "decisions").text  # type: ignore[attr-defined]
 
         code = demo.issuer.rotating_pass(ENROLLED).code_at(demo.now())
@@ -68,10 +78,10 @@ def test_an_operator_logs_in_sees_the_next_decision_and_forgets_the_person(tmp_p
         driver.save_screenshot(str(shots / "operator-status.png"))  # type: ignore[attr-defined]
 
         driver.find_element(By.LINK_TEXT, "People").click()  # type: ignore[attr-defined]
-        assert ENROLLED in driver.find_element(By.ID, "people").text  # type: ignore[attr-defined]
+        assert ENROLLED in element(driver, "people").text
         driver.save_screenshot(str(shots / "operator-people.png"))  # type: ignore[attr-defined]
         driver.find_element(By.ID, f"forget-{ENROLLED}").click()  # type: ignore[attr-defined]
-        assert driver.find_element(By.ID, "done").text == "forgotten"  # type: ignore[attr-defined]
+        assert element(driver, "done").text == "forgotten"
         assert "Nobody is enrolled." in driver.find_element(By.ID, "people").text  # type: ignore[attr-defined]
         assert world.storage.people.list_people() == [], "the gate's own connection sees the erasure"
     finally:
