@@ -54,8 +54,9 @@ def wait_for(driver: object, condition: object, what: str) -> None:
 def test_a_visit_is_followed_on_the_gate_screen_from_the_pass_to_the_verdict(
     tmp_path: Path, models_dir: Path, browser: object, screenshots: Path
 ) -> None:
-    # A hung loop would show "out of service" after stalled_after_s; here the loop waits for the browser on purpose.
-    state = GateScreenState(Translator.for_language("en"), 2.0, False, 60.0, SystemClock())
+    # The loop waits for the browser on purpose (stalled_after_s 60 s), and the verdict is held for 30 s so a
+    # loaded machine still sees it: its expiry is tested on a manual clock in test_state.py.
+    state = GateScreenState(Translator.for_language("en"), 30.0, False, 60.0, SystemClock())
     demo = Demo(tmp_path / "gate", str(models_dir), display=state)
     world = demo.world
     server = ScreenServer(gate_screen_app(state, ScreensConfig()), "127.0.0.1", 0, "gate screen")
