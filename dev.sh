@@ -12,7 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-DEBIAN_PACKAGES=(libzbar0 mosquitto)  # mosquitto: the MQTT broker the sharing tests publish to
+# mosquitto: the MQTT broker the sharing tests publish to; chromium + chromium-driver: the browser tests of the screens
+DEBIAN_PACKAGES=(libzbar0 mosquitto chromium chromium-driver)
 GATE_DEBIAN_PACKAGES=(libzbar0 python3-venv python3-picamera2)
 PYTHON="${PYTHON:-python3}"
 MODELS_CACHE=.models

@@ -25,3 +25,18 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     readme = (ROOT / "README.md").read_text()
     assert "./dev.sh test" in readme
     assert (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1] == "exec ./dev.sh test"
+
+
+def test_example_config_serves_the_gate_screen_on_localhost_only() -> None:
+    config = load_config(KioskConfig, ROOT / "deploy" / "kiosk.toml")
+    assert config.screens.gate_screen and config.screens.gate_host == "127.0.0.1"
+
+
+def test_screen_unit_shows_the_configured_gate_screen_in_kiosk_mode() -> None:
+    config = load_config(KioskConfig, ROOT / "deploy" / "kiosk.toml")
+    unit = (ROOT / "deploy" / "kiosk-screen.service").read_text()
+    [start] = [line for line in unit.splitlines() if line.startswith("ExecStart=")]
+    assert start.startswith("ExecStart=/usr/bin/chromium --kiosk ")
+    assert start.endswith(f" http://{config.screens.gate_host}:{config.screens.gate_port}/")
+    for flag in ("--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"):
+        assert flag in start.split()

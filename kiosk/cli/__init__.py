@@ -32,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.cli.thermal",
     "kiosk.cli.qr",
     "kiosk.cli.vision",
+    "kiosk.cli.operator",
 )
 
 GROUP_HELP = {
@@ -41,6 +42,7 @@ GROUP_HELP = {
     "eval": "measure face recognition, mask and liveness accuracy on labelled photos",
     "events": "export decision events",
     "models": "fetch and verify the ONNX model files",
+    "operator": "the operator page's accounts and HTTPS certificate",
     "pass": "the kiosk's own signed passes: keys, issue, rotating codes, QR",
     "people": "enrol, list and forget people (consent required)",
     "privacy": "what is stored, why, for how long and where it goes",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime
 import json
 import re
@@ -11,10 +10,11 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from kiosk.cli import EXIT_FAILED, EXIT_OK, Command
 from kiosk.config import KioskConfig, load_config
+from kiosk.storage.export import export_row, iso, write_export
 from kiosk.errors import UsageError
 
 if TYPE_CHECKING:
@@ -54,10 +54,6 @@ def _parse_time(text: str, now: float) -> float:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=datetime.timezone.utc)
     return moment.timestamp()
-
-
-def _iso(epoch_s: float) -> str:
-    return datetime.datetime.fromtimestamp(epoch_s, datetime.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _device_key(config: KioskConfig) -> bytes:
@@ -126,9 +122,6 @@ def _audit_reset_chain(args: argparse.Namespace) -> int:
 
 # events export
 
-_EXPORT_COLUMNS = ("id", "time", "at", "gate_id", "verdict", "reasons", "subject_ref", "temperature_above", "temperature_c")
-
-
 def _export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--since", required=True, metavar="WHEN", help="first time to include: ISO date/time, epoch seconds, or an age like 7d")
     parser.add_argument("--until", metavar="WHEN", help="time to stop before (default: now)")
@@ -146,30 +139,15 @@ def _events_export(args: argparse.Namespace) -> int:
     device_key = _device_key(config)
     with Database.open(config.storage.path, create=False) as db:
         audit = AuditLog(db, device_key if config.storage.audit_hmac else None)
-        rows = [_export_row(event.as_dict()) for event in EventStore(db, device_key, audit=audit).events(since, until)]
+        rows = [export_row(event.as_dict()) for event in EventStore(db, device_key, audit=audit).events(since, until)]
         if args.output:
             with open(args.output, "w", encoding="utf-8", newline="") as file:
-                _write_export(rows, args.format, file)
+                write_export(rows, args.format, file)
         else:
-            _write_export(rows, args.format, sys.stdout)
+            write_export(rows, args.format, sys.stdout)
         audit.append(AuditKind.EXPORT, {"events": len(rows), "format": args.format, "since": since, "until": until})
     print(f"exported {len(rows)} events", file=sys.stderr)
     return EXIT_OK
-
-
-def _export_row(event: dict[str, Any]) -> dict[str, Any]:
-    return {"id": event["id"], "time": _iso(event["at"]), **{k: v for k, v in event.items() if k != "id"}}
-
-
-def _write_export(rows: Sequence[dict[str, Any]], form: str, out: TextIO) -> None:
-    if form == "jsonl":
-        for row in rows:
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
-        return
-    writer = csv.DictWriter(out, fieldnames=_EXPORT_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({**row, "reasons": ";".join(row["reasons"])})
 
 
 # people
@@ -196,7 +174,7 @@ def _people_list(args: argparse.Namespace) -> int:
         return EXIT_OK
     for person in people:
         consent = person.consent
-        print(f"{person.person_id}\t{person.templates} templates\tconsent until {_iso(consent.expires_at)}"
+        print(f"{person.person_id}\t{person.templates} templates\tconsent until {iso(consent.expires_at)}"
               f"\tfor {consent.purpose!r}\trecorded by {consent.recorded_by}")
     print(f"{len(people)} enrolled", file=sys.stderr)
     return EXIT_OK
@@ -206,10 +184,10 @@ def _person_dict(person: Person) -> dict[str, Any]:
     consent = person.consent
     return {
         "person_id": person.person_id,
-        "enrolled_at": _iso(person.enrolled_at),
+        "enrolled_at": iso(person.enrolled_at),
         "templates": person.templates,
-        "consent": {"purpose": consent.purpose, "given_at": _iso(consent.given_at),
-                    "expires_at": _iso(consent.expires_at), "recorded_by": consent.recorded_by},
+        "consent": {"purpose": consent.purpose, "given_at": iso(consent.given_at),
+                    "expires_at": iso(consent.expires_at), "recorded_by": consent.recorded_by},
     }
 
 
@@ -273,7 +251,7 @@ def _people_enroll(args: argparse.Namespace) -> int:
     finally:
         storage.close()
     print(f"{'re-enrolled' if args.replace else 'enrolled'} {args.person_id!r}: {len(templates)} templates,"
-          f" consent until {_iso(consent.expires_at)}")
+          f" consent until {iso(consent.expires_at)}")
     return EXIT_OK
 
 

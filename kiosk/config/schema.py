@@ -16,7 +16,9 @@ from kiosk.privacy.config import PrivacyConfig
 from kiosk.storage.config import StorageConfig
 from kiosk.credentials.config import DEFAULT_GATE_ID, CredentialsConfig
 from kiosk.thermal.config import ThermalConfig
+from kiosk.operator.config import OperatorConfig
 from kiosk.qr.config import QrConfig
+from kiosk.screens.config import ScreensConfig
 from kiosk.vision.config import VisionConfig
 
 CHECK_NAMES = ("credential", "face", "mask", "liveness", "temperature")
@@ -77,6 +79,8 @@ class KioskConfig:
 
     qr: QrConfig = setting(QrConfig(), "QR code reading: decoding stages, time budget per frame, debounce")
     vision: VisionConfig = setting(VisionConfig(), "face detection, mask check, recognition and its thresholds")
+    screens: ScreensConfig = setting(ScreensConfig(), "the gate screen: language, address, what it shows")
+    operator: OperatorConfig = setting(OperatorConfig(), "the operator page: address, accounts, TLS, sessions")
 
     def validate(self) -> list[str]:
         problems = []

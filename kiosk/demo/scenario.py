@@ -14,6 +14,7 @@ from kiosk.demo.frames import empty_scene, person_with_code
 from kiosk.demo.passes import DemoIssuer, forged
 from kiosk.demo.world import DEMO_GATE_ID, DEMO_START, DemoWorld, build_world
 from kiosk.errors import KioskError
+from kiosk.gate.runner import Display
 from kiosk.storage.people import Consent
 
 STEP_S = 0.1  # one gate loop turn per 100 ms of simulated time
@@ -40,11 +41,18 @@ def _portrait(image: np.ndarray, box: tuple[float, float, float, float]) -> np.n
 
 
 class Demo:
-    def __init__(self, workdir: Path, models_dir: str, door_mode: str = "relay") -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        models_dir: str,
+        door_mode: str = "relay",
+        display: Display | None = None,
+        pace: Callable[[float], None] | None = None,
+    ) -> None:
         credentials = CredentialsConfig()
         self.issuer = DemoIssuer(credentials, DEMO_GATE_ID, DEMO_START - timedelta(days=1))
         self.issuer.write_trust(workdir / "trust")
-        self.world: DemoWorld = build_world(workdir, models_dir, door_mode)
+        self.world: DemoWorld = build_world(workdir, models_dir, door_mode, display, pace)
         self.world.camera.present(empty_scene())
         self._prefix = credentials.pass_prefix
         self.alice_face, self.unknown_face = self._faces()

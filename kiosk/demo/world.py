@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,7 +22,7 @@ from kiosk.config.schema import GateConfig, KioskConfig
 from kiosk.gate.commands import Decision
 from kiosk.gate.machine import GateMachine
 from kiosk.gate.policy import GatePolicy
-from kiosk.gate.runner import CheckSource, GateRunner
+from kiosk.gate.runner import CheckSource, Display, GateRunner
 from kiosk.panel.config import PanelConfig
 from kiosk.panel.link import WiegandPanel
 from kiosk.service.recording import StoreRecorder
@@ -91,12 +92,15 @@ class DemoWorld:
     face_pipeline: FacePipeline | None  # None when the face stage is unavailable
     face_stage: str  # "on", or "unavailable: why"
     wiegand: SimulatedWiegandOutput | None = None  # door mode panel-wiegand: what the panel received
+    pace: Callable[[float], None] | None = None  # called after each turn with its simulated length (real-time play)
 
     def run_for(self, seconds: float, step_s: float) -> None:
         """Advance simulated time, running one gate loop turn per step."""
         for _ in range(round(seconds / step_s)):
             self.clock.advance(step_s)
             self.runner.step()
+            if self.pace is not None:
+                self.pace(step_s)
 
 
 def demo_config(workdir: Path, models_dir: str, door_mode: str = "relay") -> KioskConfig:
@@ -117,7 +121,13 @@ def demo_config(workdir: Path, models_dir: str, door_mode: str = "relay") -> Kio
     )
 
 
-def build_world(workdir: Path, models_dir: str, door_mode: str = "relay") -> DemoWorld:
+def build_world(
+    workdir: Path,
+    models_dir: str,
+    door_mode: str = "relay",
+    display: Display | None = None,
+    pace: Callable[[float], None] | None = None,
+) -> DemoWorld:
     """The gate with every capability; when the face models are missing the face check reports
     unavailable (and says why), so every visit is denied face-unavailable, as at a real gate.
 
@@ -149,6 +159,6 @@ def build_world(workdir: Path, models_dir: str, door_mode: str = "relay") -> Dem
     wiegand = SimulatedWiegandOutput(SimulatedWiegandConfig(), clock) if door_mode == "panel-wiegand" else None
     panel = WiegandPanel(wiegand, config.panel) if wiegand is not None else None
     machine = GateMachine(GatePolicy.from_config(config.gate, door_mode=door_mode, cards=config.panel.cards))
-    runner = GateRunner(machine, door, feedback, camera, sources, timeline, clock, panel=panel)
+    runner = GateRunner(machine, door, feedback, camera, sources, timeline, clock, display, panel=panel)
     face_stage = f"unavailable: {why_unavailable}" if why_unavailable else "on"
-    return DemoWorld(clock, config, camera, thermometer, door, feedback, storage, runner, timeline, pipeline, face_stage, wiegand)
+    return DemoWorld(clock, config, camera, thermometer, door, feedback, storage, runner, timeline, pipeline, face_stage, wiegand, pace)

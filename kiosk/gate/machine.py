@@ -82,6 +82,14 @@ class GateMachine:
     def in_visit(self) -> bool:
         return self._visit is not None
 
+    @property
+    def awaiting(self) -> str:
+        """The check the person is asked for now: the first pending one in a visit, else the first of the policy."""
+        if self._visit is None:
+            return self._policy.checks[0]
+        pending = self._pending_checks(self._visit)
+        return pending[0] if pending else self._policy.checks[-1]
+
     def listens_to(self, check: str, now: float) -> bool:
         """Whether an outcome of `check` would count now: during a visit, or for the first check
         once the last verdict's hold is over. Sources use it not to spend a credential for nothing."""

@@ -82,6 +82,17 @@ class PanelLink(Protocol):
     def close(self) -> None: ...
 
 
+class Display(Protocol):
+    """Where the runner hands what the person should see (the gate screen). Its methods must return at
+    once: they only store the latest value, and the runner never waits on whoever reads it."""
+
+    def command(self, command: Command) -> None: ...
+
+    def step(self, awaiting: str, frame: Frame | None, camera: str) -> None:
+        """Once per loop turn: the check asked for, the latest frame, and the camera's state
+        ("up", "down", or "absent" when no check uses one)."""
+
+
 class Watchdog(Protocol):
     def ping(self) -> None: ...
 
@@ -100,9 +111,11 @@ class GateRunner:
         sources: Sequence[CheckSource],
         recorder: Recorder,
         clock: Clock,
+        display: Display | None = None,
         panel: PanelLink | None = None,
     ) -> None:
         self._machine = machine
+        self._display = display
         self._door = door
         self._feedback = feedback
         self._camera = camera
@@ -147,6 +160,17 @@ class GateRunner:
         events.append(Tick(now))
         for event in events:
             self._execute(self._machine.handle(event))
+        if self._display is not None:
+            camera = "absent" if self._camera is None else "up" if self._camera_up else "down"
+            self._tell_display(lambda display: display.step(self._machine.awaiting, frame, camera))
+
+    def _tell_display(self, call: Callable[[Display], None]) -> None:
+        """A fault in the screen is logged and never stops the gate (the door is driven by the loop alone)."""
+        assert self._display is not None
+        try:
+            call(self._display)
+        except Exception:  # noqa: BLE001 - any screen bug: the gate keeps deciding and the lock keeps its state
+            logger.exception("gate screen update failed; the gate goes on without it")
 
     def _grab(self, now: float) -> tuple[Frame | None, bool]:
         """The current frame, or None; the flag is True only on the call where the camera failed."""
@@ -214,6 +238,8 @@ class GateRunner:
     def _execute(self, commands: list[Command]) -> None:
         for command in commands:
             self._carry_out(command)
+            if self._display is not None:
+                self._tell_display(lambda display: display.command(command))
 
     def _carry_out(self, command: Command) -> None:
         wall = self._clock.wall()

@@ -20,8 +20,13 @@ from kiosk.config.schema import KioskConfig
 from kiosk.errors import CapabilityUnavailable, ConfigError
 from kiosk.gate.machine import GateMachine
 from kiosk.gate.policy import GatePolicy
-from kiosk.gate.runner import CheckSource, GateRunner, Recorder
+from kiosk.gate.runner import CheckSource, Display, GateRunner, Recorder
 from kiosk.panel.link import open_panel
+from kiosk.screens.catalogue import Translator
+from kiosk.screens.feedback import TranslatedFeedback
+from kiosk.operator.site import OperatorPage, open_operator_page
+from kiosk.screens.gate_screen import GateScreen, open_gate_screen, screen_state
+from kiosk.screens.state import GateScreenState
 from kiosk.service.publisher import MqttPublisher
 from kiosk.service.recording import StoreRecorder, last_run_was_clean
 from kiosk.service.sources.unavailable import UnavailableSource
@@ -66,8 +71,11 @@ def build_sources(config: KioskConfig, clock: Clock, storage: Storage) -> list[C
     return sources
 
 
-def build_runner(config: KioskConfig, clock: Clock, door: Door, storage: Storage, recorder: Recorder) -> GateRunner:
-    feedback = open_feedback(config.feedback, clock)
+def build_runner(
+    config: KioskConfig, clock: Clock, door: Door, storage: Storage, recorder: Recorder, display: Display | None = None
+) -> GateRunner:
+    # The display and the voice speak the configured language, from the same catalogue as the gate screen.
+    feedback = TranslatedFeedback(open_feedback(config.feedback, clock), Translator.for_language(config.screens.language))
     sources = build_sources(config, clock, storage)
     for source in sources:
         if isinstance(source, UnavailableSource):  # on the record: why every visit is being denied
@@ -75,7 +83,7 @@ def build_runner(config: KioskConfig, clock: Clock, door: Door, storage: Storage
     camera = open_camera(config.camera, clock) if any(s.needs_camera for s in sources) else None
     panel = open_panel(config, clock)
     policy = GatePolicy.from_config(config.gate, door_mode=config.door.mode, cards=config.panel.cards)
-    return GateRunner(GateMachine(policy), door, feedback, camera, sources, recorder, clock, panel=panel)
+    return GateRunner(GateMachine(policy), door, feedback, camera, sources, recorder, clock, display, panel=panel)
 
 
 def run_service(config: KioskConfig, clock: Clock) -> int:
@@ -98,8 +106,13 @@ def run_service(config: KioskConfig, clock: Clock) -> int:
                 publisher.close()
             door.close()
             raise
+        screen: GateScreen | None = None
+        operator: OperatorPage | None = None
         try:
-            runner = _start(config, clock, door, storage, publisher)
+            screen = _open_screen(config, door)
+            state = screen.state if screen else screen_state(config) if config.operator.enabled else None
+            operator = _open_operator(config, door, state, clock)
+            runner = _start(config, clock, door, storage, publisher, state)
             notifier = SystemdNotifier(clock)
             notifier.ready()
             notifier.status(f"gate {config.gate.gate_id} serving")
@@ -107,18 +120,47 @@ def run_service(config: KioskConfig, clock: Clock) -> int:
             runner.serve(stop, 1.0 / config.service.loop_hz, watchdog=notifier, housekeeping=storage.tick)
             notifier.stopping()
         finally:
+            if operator is not None:
+                operator.stop()
+            if screen is not None:
+                screen.stop()
             if publisher is not None:
                 publisher.close()
             storage.close()
     return 0
 
 
-def _start(config: KioskConfig, clock: Clock, door: Door, storage: Storage, publisher: MqttPublisher | None) -> GateRunner:
+def _open_screen(config: KioskConfig, door: Door) -> GateScreen | None:
+    """The gate screen beside the gate loop, never in its way: a web fault is logged and the gate goes on."""
+    if not config.screens.gate_screen:
+        return None
+    try:
+        return open_gate_screen(config)
+    except BaseException:
+        door.close()
+        raise
+
+
+def _open_operator(config: KioskConfig, door: Door, state: GateScreenState | None, clock: Clock) -> OperatorPage | None:
+    """The operator page, beside the gate loop like the gate screen."""
+    if not config.operator.enabled:
+        return None
+    try:
+        return open_operator_page(config, state, clock=clock)
+    except BaseException:
+        door.close()
+        raise
+
+
+def _start(
+    config: KioskConfig, clock: Clock, door: Door, storage: Storage, publisher: MqttPublisher | None, display: Display | None
+) -> GateRunner:
     """Build the runner on the open door and storage, and record the start (and how the last run ended)."""
     clean = last_run_was_clean(storage)
     storage.audit.record_config(dump_config(config))
     try:
-        runner = build_runner(config, clock, door, storage, StoreRecorder(storage, config.gate.gate_id, publisher))
+        recorder = StoreRecorder(storage, config.gate.gate_id, publisher)
+        runner = build_runner(config, clock, door, storage, recorder, display)
     except BaseException:
         door.close()
         raise

@@ -1,0 +1,137 @@
+"""The operator page and its JSON API (`/api/v1`), one Starlette app with one authentication.
+
+Every route but the login form needs a session (cookie `kiosk_operator`, HttpOnly, SameSite=Strict,
+Secure over HTTPS). Every state-changing request carries the session's CSRF token: a form field
+`csrf` on the pages, the `X-CSRF-Token` header on the API. The login form has its own token bound
+to a pre-login cookie, so a login cannot be forged either. Logins, failures, lock-outs, log-outs
+and every change are appended to the audit log. Handlers are async and run on the server's one
+event-loop thread, which is also the only thread that touches the operator's database connection.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from hardware.clock import Clock
+from kiosk.config.schema import KioskConfig
+from kiosk.operator.accounts import AccountStore
+from kiosk.operator.enrolment import PhotoEnrolment
+from kiosk.operator.sessions import Session, SessionStore, csrf_matches
+from kiosk.screens.gate_app import templates
+from kiosk.screens.state import GateScreenState
+from kiosk.storage.storage import Storage
+
+SESSION_COOKIE = "kiosk_operator"
+LOGIN_COOKIE = "kiosk_operator_login"
+API = "/api/v1"
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class OperatorSite:
+    """The operator's view of one gate: accounts, sessions, the database and the live gate state."""
+
+    def __init__(
+        self,
+        config: KioskConfig,
+        accounts: AccountStore,
+        sessions: SessionStore,
+        open_storage: Callable[[], Storage],
+        gate: GateScreenState | None,
+        clock: Clock,
+    ) -> None:
+        self.config = config
+        self.accounts = accounts
+        self.sessions = sessions
+        self._open_storage = open_storage
+        self._storage: Storage | None = None
+        self.gate = gate
+        self.clock = clock
+        self._secret = secrets.token_bytes(32)
+        self._secure = config.operator.tls_cert_file is not None
+        self._pages = templates(Path(__file__).parent / "templates")
+        self.enrolment = PhotoEnrolment(config)
+
+    @property
+    def storage(self) -> Storage:
+        if self._storage is None:  # opened by the server's own thread, which alone uses it
+            self._storage = self._open_storage()
+        return self._storage
+
+    def close(self) -> None:
+        if self._storage is not None:
+            self._storage.close()
+
+    def audit(self, kind: str, **details: Any) -> None:
+        self.storage.audit.append(kind, details)
+
+    def login_token(self, nonce: str) -> str:
+        return hmac.new(self._secret, nonce.encode(), hashlib.sha256).hexdigest()
+
+    def render(self, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
+        html = self._pages.get_template(name).render(gate_id=self.config.gate.gate_id, **values)
+        return HTMLResponse(html, status_code=status_code, headers=_NO_STORE)
+
+    def set_cookie(self, response: Response, name: str, value: str) -> None:
+        response.set_cookie(name, value, httponly=True, samesite="strict", secure=self._secure, path="/")
+
+
+_NO_STORE = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Content-Security-Policy": "default-src 'self'"}
+
+
+def _session(site: OperatorSite, request: Request) -> Session | None:
+    return site.sessions.get(request.cookies.get(SESSION_COOKIE))
+
+
+def page(site: OperatorSite, handler: Callable[[Request, Session], Awaitable[Response]], *, changes: bool = False) -> Handler:
+    """A page for logged-in operators: no session -> the login form; a change without its CSRF token -> 403."""
+
+    async def guarded(request: Request) -> Response:
+        session = _session(site, request)
+        if session is None:
+            return RedirectResponse("/login", status_code=303)
+        if changes:
+            form = await request.form()
+            presented = form.get("csrf")
+            if not csrf_matches(session, presented if isinstance(presented, str) else None):
+                site.audit("operator-csrf-refused", operator=session.name, path=request.url.path)
+                return Response("CSRF token missing or wrong", status_code=403)
+        return await handler(request, session)
+
+    return guarded
+
+
+def api(site: OperatorSite, handler: Callable[[Request, Session], Awaitable[Response]], *, changes: bool = False) -> Handler:
+    """An API route: no session -> 401; a change without the X-CSRF-Token header -> 403."""
+
+    async def guarded(request: Request) -> Response:
+        session = _session(site, request)
+        if session is None:
+            return JSONResponse({"error": "not-logged-in"}, status_code=401, headers=_NO_STORE)
+        if changes and not csrf_matches(session, request.headers.get("X-CSRF-Token")):
+            site.audit("operator-csrf-refused", operator=session.name, path=request.url.path)
+            return JSONResponse({"error": "csrf-token-missing-or-wrong"}, status_code=403, headers=_NO_STORE)
+        return await handler(request, session)
+
+    return guarded
+
+
+def operator_app(site: OperatorSite) -> Starlette:
+    from kiosk.operator import routes
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        site.close()  # on the server's thread, the one that opened the database connection
+
+    return Starlette(routes=routes.routes(site), lifespan=lifespan)

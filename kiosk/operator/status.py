@@ -1,0 +1,36 @@
+"""What the operator's status page and `/api/v1/status` report: gate, health, versions, clock, last decisions."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import asdict
+
+from hardware.clock import Clock
+from kiosk.config.schema import KioskConfig
+from kiosk.credentials.updates import current_sequence
+from kiosk.operator.clock_sync import clock_synchronised
+from kiosk.screens.state import GateScreenState
+from kiosk.service.doctor import examine, probe_models, probe_speech, probe_storage
+from kiosk.storage.storage import Storage
+
+# The probes that only read files: the others open the camera, relay and thermometer, which the running gate holds.
+PROBES_BESIDE_THE_GATE = [probe_storage, probe_models, probe_speech]
+LAST_DECISIONS = 20
+
+
+def gate_status(config: KioskConfig, storage: Storage, gate: GateScreenState | None, clock: Clock) -> dict[str, object]:
+    import models
+
+    live = gate.operator_view() if gate is not None else {"gate": "not-running", "camera": "unknown", "door": "unknown", "alarms": []}
+    newest_first = sorted(storage.events.events(), key=lambda event: (event.at, event.id), reverse=True)
+    return {
+        "gate_id": config.gate.gate_id,
+        "live": live,
+        "health": [asdict(finding) for finding in examine(config, clock, PROBES_BESIDE_THE_GATE)],
+        "versions": {
+            "models": {spec.name: spec.sha256[:12] for spec in models.load_manifest().values()},
+            "trust_store_sequence": current_sequence(config.credentials.trust_dir),
+        },
+        "clock": clock_synchronised(),
+        "decisions": [event.as_dict() for event in itertools.islice(newest_first, LAST_DECISIONS)],
+    }
