@@ -19,7 +19,7 @@ LAST_DECISIONS = 20
 
 
 def gate_status(config: KioskConfig, storage: Storage, gate: GateScreenState | None, clock: Clock) -> dict[str, object]:
-    import models
+    from kiosk import models
 
     live = gate.operator_view() if gate is not None else {"gate": "not-running", "camera": "unknown", "door": "unknown", "alarms": []}
     newest_first = sorted(storage.events.events(), key=lambda event: (event.at, event.id), reverse=True)

@@ -6,17 +6,21 @@ import pytest
 
 from kiosk.gate import machine
 from kiosk.gate.policy import PROMPTS
-from kiosk.gate.runner import CAMERA_DOWN
+from kiosk.gate.runner import CAMERA_DOWN, PANEL_DOWN_MESSAGE
 from kiosk.screens.catalogue import LANGUAGES, Translator
 from kiosk.screens.gate_app import LABELS
 from kiosk.screens.state import STEP_LABELS
-from kiosk.service.sources.face import QUALITY_PROMPTS
+from kiosk.service.sources.face import QUALITY_PROMPTS, SPOOF_PROMPT
 from kiosk.service.sources.temperature import RETRY_PROMPTS
 
 GATE_SENTENCES = [
     machine.WELCOME,
     machine.GRANTED_MESSAGE,
     machine.OPERATOR_MESSAGE,
+    machine.PANEL_GRANTED_MESSAGE,
+    machine.NO_CARD_MESSAGE,
+    PANEL_DOWN_MESSAGE,
+    SPOOF_PROMPT,
     "Entry denied. Time is up. Please start again.",
     "Please close the door.",
     "Out of service: The camera is not working.",
@@ -24,7 +28,7 @@ GATE_SENTENCES = [
     *PROMPTS.values(),
     *QUALITY_PROMPTS.values(),
     *RETRY_PROMPTS.values(),
-    *(f"The {check} check is not working." for check in ("credential", "face", "mask", "temperature")),
+    *(f"The {check} check is not working." for check in ("credential", "face", "mask", "liveness", "temperature")),
     "Your temperature is above the limit. Please see a member of staff.",
     "Temperature checked.",
     "The temperature check is unavailable.",
