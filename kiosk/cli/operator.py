@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from kiosk.cli import EXIT_OK, Command
 from kiosk.config import KioskConfig, load_config
-from kiosk.errors import KioskError
+from kiosk.errors import KioskError, UsageError
 
 if TYPE_CHECKING:
     from kiosk.operator.accounts import AccountStore
@@ -35,10 +35,16 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _password(args: argparse.Namespace) -> str:
-    if args.password_stdin:
-        return sys.stdin.readline().rstrip("\n")
-    first = getpass.getpass(f"password for {args.name}: ")
-    if getpass.getpass("again: ") != first:
+    try:
+        if args.password_stdin:
+            return sys.stdin.readline().rstrip("\n")
+        if not sys.stdin.isatty():
+            raise UsageError(f"operator {args.name!r}: no terminal to ask the password on (expected one, or --password-stdin)")
+        first = getpass.getpass(f"password for {args.name}: ")
+        second = getpass.getpass("again: ")
+    except (EOFError, UnicodeDecodeError) as err:
+        raise UsageError(f"operator {args.name!r}: no readable password on standard input (expected one line of text)") from err
+    if second != first:
         raise KioskError(f"operator {args.name!r}: the two passwords differ (expected the same password twice)")
     return first
 
