@@ -100,7 +100,7 @@ def run_service(config: KioskConfig, clock: Clock) -> int:
             notifier.ready()
             notifier.status(f"gate {config.gate.gate_id} serving")
             logger.info("serving", extra={"gate": config.gate.gate_id, "checks": list(config.gate.checks)})
-            runner.serve(stop, 1.0 / config.service.loop_hz, watchdog=notifier, housekeeping=storage.tick)
+            runner.serve(stop, 1.0 / config.service.loop_hz, watchdog=notifier, housekeeping=_housekeeping(storage, publisher))
             notifier.stopping()
         finally:
             if publisher is not None:
@@ -128,6 +128,18 @@ def _start(config: KioskConfig, clock: Clock, door: Door, storage: Storage, publ
         runner.shut_down()
         raise
     return runner
+
+
+def _housekeeping(storage: Storage, publisher: MqttPublisher | None) -> Callable[[], None]:
+    """Once per loop: the hourly purge when due, and the outbox towards the broker."""
+    if publisher is None:
+        return storage.tick
+
+    def tick() -> None:
+        storage.tick()
+        publisher.pump(storage.outbox)
+
+    return tick
 
 
 @contextlib.contextmanager

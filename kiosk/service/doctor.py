@@ -13,6 +13,7 @@ from hardware.clock import Clock
 from hardware.door import open_door
 from hardware.errors import DeviceUnavailable, DriverNotInstalled, HardwareError
 from kiosk.config.schema import KioskConfig
+from kiosk.storage.outbox import read_summary
 
 
 @dataclass(frozen=True)
@@ -114,9 +115,27 @@ def probe_models(config: KioskConfig, clock: Clock) -> Finding:
     return Finding("models", True, f"{', '.join(wanted)} present and verified in {directory}")
 
 
-THERMOMETER_WAIT_S = 3.0
+def probe_outbox(config: KioskConfig, clock: Clock) -> Finding:
+    """Decisions waiting for the MQTT broker; failing once the oldest has waited `OUTBOX_STALE_S`."""
+    if not config.privacy.mqtt_broker:
+        return Finding("outbox", True, "no MQTT broker configured: nothing leaves the device")
+    summary = read_summary(Path(config.storage.path))
+    if summary is None or summary.depth == 0:
+        return Finding("outbox", True, f"empty: every recorded decision has been acknowledged by {config.privacy.mqtt_broker}")
+    waited_s = clock.wall() - summary.oldest_at if summary.oldest_at is not None else 0.0
+    detail = f"{summary.depth} message(s) wait for {config.privacy.mqtt_broker}, the oldest for {waited_s:.0f} s"
+    if waited_s < OUTBOX_STALE_S:
+        return Finding("outbox", True, detail)
+    return Finding(
+        "outbox", False, detail,
+        "check the broker and the network (privacy.mqtt_broker, [mqtt]); undelivered messages are dropped after storage.retention_days",
+    )
 
-PROBES: list[Probe] = [probe_storage, probe_door, probe_camera, probe_thermometer, probe_models, probe_speech]
+
+THERMOMETER_WAIT_S = 3.0
+OUTBOX_STALE_S = 3600.0
+
+PROBES: list[Probe] = [probe_storage, probe_door, probe_camera, probe_thermometer, probe_models, probe_speech, probe_outbox]
 
 
 def examine(config: KioskConfig, clock: Clock, probes: list[Probe] = PROBES) -> list[Finding]:
