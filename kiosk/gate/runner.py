@@ -96,6 +96,23 @@ class GateRunner:
         self._camera_down_news = False  # a new visit must hear that the camera is down
         self._shut_down = False
 
+    @property
+    def is_unlocked(self) -> bool:
+        return self._machine.is_unlocked
+
+    @property
+    def alarms(self) -> frozenset[str]:
+        return self._machine.alarms
+
+    @property
+    def unavailable_checks(self) -> tuple[str, ...]:
+        """Checks that would be denied as unavailable now: a capability that could not start, or the camera down."""
+        # A source that stands in for a capability that could not start carries `why` (service's UnavailableSource).
+        down = [check for source in self._sources if getattr(source, "why", None) is not None for check in source.checks]
+        if not self._camera_up:
+            down += [check for source in self._sources if source.needs_camera for check in source.checks]
+        return tuple(sorted(set(down)))
+
     def start(self, detail: str = "relay driven locked") -> None:
         """Drive the lock and record that the gate started (and how the last run ended)."""
         self._execute(self._machine.start())

@@ -18,6 +18,7 @@ from hardware.feedback import open_feedback
 from kiosk.config.dump import dump_config
 from kiosk.config.schema import KioskConfig
 from kiosk.errors import CapabilityUnavailable, ConfigError
+from kiosk.fleet.state import gate_state
 from kiosk.gate.machine import GateMachine
 from kiosk.gate.policy import GatePolicy
 from kiosk.gate.runner import CheckSource, GateRunner, Recorder
@@ -100,7 +101,7 @@ def run_service(config: KioskConfig, clock: Clock) -> int:
             notifier.ready()
             notifier.status(f"gate {config.gate.gate_id} serving")
             logger.info("serving", extra={"gate": config.gate.gate_id, "checks": list(config.gate.checks)})
-            runner.serve(stop, 1.0 / config.service.loop_hz, watchdog=notifier, housekeeping=_housekeeping(storage, publisher))
+            runner.serve(stop, 1.0 / config.service.loop_hz, watchdog=notifier, housekeeping=_housekeeping(storage, publisher, runner))
             notifier.stopping()
         finally:
             if publisher is not None:
@@ -130,13 +131,14 @@ def _start(config: KioskConfig, clock: Clock, door: Door, storage: Storage, publ
     return runner
 
 
-def _housekeeping(storage: Storage, publisher: MqttPublisher | None) -> Callable[[], None]:
-    """Once per loop: the hourly purge when due, and the outbox towards the broker."""
+def _housekeeping(storage: Storage, publisher: MqttPublisher | None, runner: GateRunner) -> Callable[[], None]:
+    """Once per loop: the hourly purge when due, and the gate's state and the outbox towards the broker."""
     if publisher is None:
         return storage.tick
 
     def tick() -> None:
         storage.tick()
+        publisher.publish_state(gate_state(runner))
         publisher.pump(storage.outbox)
 
     return tick

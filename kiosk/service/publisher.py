@@ -23,6 +23,7 @@ import uuid
 
 from kiosk.config.schema import KioskConfig
 from kiosk.fleet.connection import broker_address, build_client
+from kiosk.fleet.state import OFFLINE, ONLINE, state_topic
 from kiosk.privacy.sharing import outgoing_decision
 from kiosk.storage.events import DecisionRecord
 from kiosk.storage.outbox import Outbox
@@ -31,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 
 def audit_head_topic(gate_id: str) -> str:
-    return f"kiosk/{gate_id}/state/audit_head"
+    return state_topic(gate_id, "audit_head")
 
 
 class MqttPublisher:
@@ -50,7 +51,12 @@ class MqttPublisher:
         self._head: tuple[int, str] | None = None
         self._head_sent: tuple[int, str] | None = None
         self._reported_connected: bool | None = None
+        self._state: dict[str, str] = {}
+        self._state_sent: dict[str, str] = {}
+        self._online_topic = state_topic(config.gate.gate_id, "online")
         self._client = build_client(config, client_id=f"kiosk-{config.gate.gate_id}")
+        # The broker says "offline" for the gate when its connection drops without a goodbye (killed, power, network).
+        self._client.will_set(self._online_topic, OFFLINE, qos=1, retain=True)
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
         self._client.on_publish = self._on_publish
@@ -87,11 +93,13 @@ class MqttPublisher:
             self._in_flight.clear()
             self._last_sent = 0
             self._head_sent = None
+            self._state_sent = {}
         self._report(outbox)
         if not self._is_connected:
             return
         if self._head is not None and self._head != self._head_sent:
             self._send_head(*self._head)
+        self._send_state()
         room = self._window - len(self._in_flight)
         if room <= 0:
             return
@@ -111,9 +119,27 @@ class MqttPublisher:
         if self._is_connected:
             self._send_head(seq, digest)
 
+    def publish_state(self, state: dict[str, str]) -> None:
+        """Retained `kiosk/<gate>/state/<name>` messages; each is sent when it changes, and again after a reconnection."""
+        self._state = dict(state)
+        if self._is_connected:
+            self._send_state()
+
     def close(self) -> None:
-        self._client.loop_stop()
+        """Say "offline" (a clean disconnect does not fire the last will), then disconnect."""
+        if self._is_connected:
+            goodbye = self._client.publish(self._online_topic, OFFLINE, qos=1, retain=True)
+            if goodbye.rc == 0:
+                goodbye.wait_for_publish(timeout=2)
         self._client.disconnect()
+        self._client.loop_stop()
+
+    def _send_state(self) -> None:
+        for name, payload in self._state.items():
+            if self._state_sent.get(name) != payload:
+                if self._client.publish(state_topic(self._config.gate.gate_id, name), payload, qos=1, retain=True).rc != 0:
+                    return
+                self._state_sent[name] = payload
 
     def _send_head(self, seq: int, digest: str) -> None:
         payload = json.dumps({"seq": seq, "digest": digest}, sort_keys=True)
@@ -131,6 +157,7 @@ class MqttPublisher:
         if getattr(reason, "is_failure", False):
             logger.warning("MQTT broker %s refused the connection: %s", self._config.privacy.mqtt_broker, reason)
             return
+        self._client.publish(self._online_topic, ONLINE, qos=1, retain=True)  # replaces the will's "offline"
         self._connections += 1
         self._is_connected = True
 

@@ -70,6 +70,7 @@ class Watcher:
         import paho.mqtt.client as mqtt
 
         self.received: list[bytes] = []
+        self._by_topic: dict[str, str] = {}
         self.subscriptions = 0  # acknowledged subscriptions: one per (re)connection
         self._lock = threading.Lock()
         self._client: Any = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=clean)
@@ -86,6 +87,11 @@ class Watcher:
         with self._lock:
             return list(self.received)
 
+    def topics(self) -> dict[str, str]:
+        """The newest payload of each topic, keyed by its last level."""
+        with self._lock:
+            return dict(self._by_topic)
+
     def close(self) -> None:
         self._client.loop_stop()
         self._client.disconnect()
@@ -96,3 +102,4 @@ class Watcher:
     def _on_message(self, _client: object, _userdata: object, message: Any) -> None:
         with self._lock:
             self.received.append(message.payload)
+            self._by_topic[message.topic.rsplit("/", 1)[-1]] = message.payload.decode("utf-8", "replace")

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -11,11 +14,14 @@ import pytest
 from hardware.clock import ManualClock
 from kiosk.config import KioskConfig, parse_config
 from kiosk.errors import ConfigError
+from kiosk.fleet.state import gate_state
 from kiosk.gate.commands import Decision
 from kiosk.service.publisher import MqttPublisher
 from kiosk.service.recording import StoreRecorder
 from kiosk.storage import Storage, StorageConfig
 from tests.kiosk.service.mqtt_broker import Broker, Watcher, wait_for
+
+REPO = Path(__file__).resolve().parents[3]
 
 
 def config_for(broker: Broker, **privacy: object) -> KioskConfig:
@@ -109,3 +115,67 @@ def test_the_newest_audit_head_stays_retained_on_the_gates_state_topic(mosquitto
         publisher.close()
         storage.close()
     assert json.loads(late.payloads()[-1]) == expected
+
+
+
+@dataclass
+class FakeGate:
+    """The three things the state is read from, set by the test."""
+
+    is_unlocked: bool = False
+    alarms: frozenset[str] = frozenset()
+    unavailable_checks: tuple[str, ...] = ()
+
+
+def retained_state(broker: Broker, gate_id: str, count: int) -> dict[str, str]:
+    """What a watcher that joins now is handed under kiosk/<gate_id>/state/."""
+    late = Watcher(broker.address, f"kiosk/{gate_id}/state/#", client_id=f"late-{gate_id}")
+    try:
+        wait_for(lambda: len(late.topics()) >= count, f"{count} retained state topics of {gate_id}")
+    finally:
+        late.close()
+    return late.topics()
+
+
+def test_door_alarms_health_and_online_are_retained_and_a_clean_close_says_offline(mosquitto: Broker, tmp_path: Path) -> None:
+    storage = open_storage(tmp_path)
+    publisher = MqttPublisher(config_for(mosquitto))
+    try:
+        wait_for(lambda: publisher.is_connected, "the publisher to connect")
+        publisher.publish_state(gate_state(FakeGate(alarms=frozenset({"door-forced-open"}), unavailable_checks=("face",))))
+        publisher.pump(storage.outbox)
+        state = retained_state(mosquitto, "main-entrance", 4)
+        assert state == {
+            "online": "online",
+            "door": "forced",
+            "alarms": '["door-forced-open"]',
+            "health": '{"status": "degraded", "unavailable_checks": ["face"]}',
+        }
+    finally:
+        publisher.close()
+        storage.close()
+    assert retained_state(mosquitto, "main-entrance", 4)["online"] == "offline"
+
+
+def test_a_killed_gate_reads_offline_through_its_last_will(mosquitto: Broker) -> None:
+    script = (
+        "import sys, time\n"
+        "from dataclasses import replace\n"
+        "from kiosk.config import KioskConfig\n"
+        "from kiosk.config.schema import GateConfig\n"
+        "from kiosk.service.publisher import MqttPublisher\n"
+        "base = KioskConfig()\n"
+        "publisher = MqttPublisher(replace(base, gate=GateConfig(gate_id='east-door'), privacy=replace(base.privacy, mqtt_broker=sys.argv[1])))\n"
+        "while not publisher.is_connected: time.sleep(0.01)\n"
+        "print('connected', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    gate = subprocess.Popen([sys.executable, "-c", script, mosquitto.address], stdout=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        assert gate.stdout is not None and gate.stdout.readline().strip() == "connected"
+        wait_for(lambda: retained_state(mosquitto, "east-door", 1).get("online") == "online", "the gate to say online")
+        gate.send_signal(signal.SIGKILL)
+        gate.wait(timeout=20)
+    finally:
+        gate.kill()
+    wait_for(lambda: retained_state(mosquitto, "east-door", 1).get("online") == "offline", "the broker to publish the last will")
