@@ -32,9 +32,11 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.cli.thermal",
     "kiosk.cli.qr",
     "kiosk.cli.vision",
+    "kiosk.cli.command",
 )
 
 GROUP_HELP = {
+    "command": "signed remote commands for gates: operator keys, sign, send over MQTT",
     "audit": "verify the tamper-evident audit log; start a new chain after a broken one",
     "bench": "benchmarks that print JSON",
     "credential": "verify signed credentials offline; apply trust updates",

@@ -34,3 +34,14 @@ class MqttConfig:
         if self.password_file is not None and not self.username:
             problems.append("password_file is set but username = '': expected the user name the password belongs to")
         return problems
+
+
+@dataclass(frozen=True)
+class CommandsConfig:
+    operator_keys_dir: Path | None = setting(
+        None, "folder of operator public keys (PEM Ed25519) whose signed commands the gate runs (unset: no remote commands)"
+    )
+    max_age_s: float = setting(120.0, "a command issued longer ago (or further ahead) than this is refused as stale, seconds", min=5, max=3600)
+    evacuation_enabled: bool = setting(
+        False, "accept 'evacuate' (hold the door released until 'end-evacuation'): only where the building's fire strategy requires it"
+    )

@@ -71,4 +71,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX outbox_by_time ON outbox (at)",
     ),
+    (
+        # Nonces of remote commands already seen, so a recorded command cannot be played again after a restart.
+        """CREATE TABLE command_nonces (
+            nonce TEXT PRIMARY KEY,
+            seen_at REAL NOT NULL
+        )""",
+    ),
 )
