@@ -14,6 +14,8 @@ from kiosk.storage.nonces import NonceStore
 logger = logging.getLogger(__name__)
 
 AUDIT_KIND = "remote-command"
+# What the gate machine carries out (kiosk.gate.events.OperatorCommand); reload-trust and revoke are not wired yet.
+MACHINE_ACTIONS = frozenset({"unlock-once", "lock-down", "lift-lock-down", "evacuate", "end-evacuation"})
 
 
 class CommandDesk:
@@ -24,7 +26,9 @@ class CommandDesk:
         keys: dict[bytes, ed25519.Ed25519PublicKey],
         nonces: NonceStore,
         audit: AuditLog,
+        supported: frozenset[str],
     ) -> None:
+        self._supported = supported
         self._gate_id = gate_id
         self._config = config
         self._keys = keys
@@ -38,7 +42,9 @@ class CommandDesk:
         )
         command = verdict.command
         if verdict.ok and command is not None:
-            if command.action in ("evacuate", "end-evacuation") and not self._config.evacuation_enabled:
+            if command.action not in self._supported:
+                verdict = CommandVerdict(False, "not-supported", command)
+            elif command.action in ("evacuate", "end-evacuation") and not self._config.evacuation_enabled:
                 verdict = CommandVerdict(False, "evacuation-not-enabled", command)
             elif not self._nonces.claim(command.nonce, now):
                 verdict = CommandVerdict(False, "replayed", command)

@@ -1,7 +1,7 @@
 """The gate's state as retained MQTT messages under `kiosk/<gate>/state/...`; nothing personal.
 
 `online` ("online"/"offline", the last will), `door` ("locked", "unlocked", "held-open", "forced"),
-`alarms` (a JSON list of alarm kinds) and `health` (a JSON object: "ok" or "degraded", and the
+`mode` ("normal", "lock-down", "evacuation"), `alarms` (a JSON list of alarm kinds) and `health` (a JSON object: "ok" or "degraded", and the
 checks that cannot run). The audit head is published beside them (`audit_head`).
 """
 
@@ -26,6 +26,9 @@ class GateView(Protocol):
     @property
     def unavailable_checks(self) -> tuple[str, ...]: ...
 
+    @property
+    def mode(self) -> str: ...
+
 
 def state_topic(gate_id: str, name: str) -> str:
     return f"kiosk/{gate_id}/state/{name}"
@@ -46,6 +49,7 @@ def gate_state(gate: GateView) -> dict[str, str]:
     health = {"status": "degraded" if unavailable else "ok", "unavailable_checks": unavailable}
     return {
         "door": door_state(gate.is_unlocked, gate.alarms),
+        "mode": gate.mode,
         "alarms": json.dumps(sorted(gate.alarms)),
         "health": json.dumps(health, sort_keys=True),
     }

@@ -32,7 +32,7 @@ from kiosk.gate.commands import (
     StartVisit,
     Unlock,
 )
-from kiosk.gate.events import CheckReported, DoorClosed, DoorOpened, Event, ExitPressed, Outcome, Status, Tick
+from kiosk.gate.events import CheckReported, DoorClosed, DoorOpened, Event, ExitPressed, OperatorCommand, Outcome, Status, Tick
 from kiosk.gate.machine import GateMachine
 from kiosk.gate.restart import Backoff
 
@@ -103,6 +103,14 @@ class GateRunner:
     @property
     def alarms(self) -> frozenset[str]:
         return self._machine.alarms
+
+    @property
+    def mode(self) -> str:
+        return self._machine.mode
+
+    def operator_command(self, action: str) -> None:
+        """Carry out a verified, audited operator command (see `OperatorCommand`) now."""
+        self._execute(self._machine.handle(OperatorCommand(self._clock.monotonic(), action)))
 
     @property
     def unavailable_checks(self) -> tuple[str, ...]:
@@ -215,6 +223,8 @@ class GateRunner:
             self._recorder.decision(command.decision, wall)
             logger.info("decision %s %s", command.decision.verdict, ",".join(command.decision.reasons))
         elif isinstance(command, Unlock):
+            if command.reason == "evacuation":
+                logger.warning("evacuation: lock released until an operator ends it")
             self._door.unlock()
         elif isinstance(command, Lock):
             self._door.lock()

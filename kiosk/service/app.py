@@ -18,6 +18,8 @@ from hardware.feedback import open_feedback
 from kiosk.config.dump import dump_config
 from kiosk.config.schema import KioskConfig
 from kiosk.errors import CapabilityUnavailable, ConfigError
+from kiosk.fleet.commands import load_operator_keys
+from kiosk.fleet.desk import MACHINE_ACTIONS, CommandDesk
 from kiosk.fleet.state import gate_state
 from kiosk.gate.machine import GateMachine
 from kiosk.gate.policy import GatePolicy
@@ -27,6 +29,7 @@ from kiosk.service.recording import StoreRecorder, last_run_was_clean
 from kiosk.service.sources.unavailable import UnavailableSource
 from kiosk.service.systemd import SystemdNotifier
 from kiosk.storage.lock import DatabaseLock
+from kiosk.storage.nonces import NonceStore
 from kiosk.storage.storage import Storage
 
 logger = logging.getLogger(__name__)
@@ -96,12 +99,18 @@ def run_service(config: KioskConfig, clock: Clock) -> int:
             door.close()
             raise
         try:
+            try:
+                desk = _command_desk(config, storage) if publisher is not None else None
+            except BaseException:
+                door.close()  # the relay ends locked: an unreadable operator key stops the start
+                raise
             runner = _start(config, clock, door, storage, publisher)
             notifier = SystemdNotifier(clock)
             notifier.ready()
             notifier.status(f"gate {config.gate.gate_id} serving")
             logger.info("serving", extra={"gate": config.gate.gate_id, "checks": list(config.gate.checks)})
-            runner.serve(stop, 1.0 / config.service.loop_hz, watchdog=notifier, housekeeping=_housekeeping(storage, publisher, runner))
+            housekeeping = _housekeeping(storage, publisher, desk, runner)
+            runner.serve(stop, 1.0 / config.service.loop_hz, watchdog=notifier, housekeeping=housekeeping)
             notifier.stopping()
         finally:
             if publisher is not None:
@@ -131,17 +140,34 @@ def _start(config: KioskConfig, clock: Clock, door: Door, storage: Storage, publ
     return runner
 
 
-def _housekeeping(storage: Storage, publisher: MqttPublisher | None, runner: GateRunner) -> Callable[[], None]:
-    """Once per loop: the hourly purge when due, and the gate's state and the outbox towards the broker."""
+def _housekeeping(storage: Storage, publisher: MqttPublisher | None, desk: CommandDesk | None, runner: GateRunner) -> Callable[[], None]:
+    """Once per loop: the hourly purge when due; remote commands in; the gate's state and the outbox out."""
     if publisher is None:
         return storage.tick
+    if desk is not None:
+        publisher.listen_for_commands()
 
     def tick() -> None:
         storage.tick()
+        if desk is not None:
+            for action, raw in publisher.received_commands():
+                if desk.receive(action, raw, storage.clock.wall()).ok:
+                    runner.operator_command(action)
         publisher.publish_state(gate_state(runner))
         publisher.pump(storage.outbox)
 
     return tick
+
+
+def _command_desk(config: KioskConfig, storage: Storage) -> CommandDesk | None:
+    """The desk for signed remote commands, when commands.operator_keys_dir names the operators' keys."""
+    if config.commands.operator_keys_dir is None:
+        return None
+    keys = load_operator_keys(config.commands.operator_keys_dir)
+    desk = CommandDesk(config.gate.gate_id, config.commands, keys, NonceStore(storage.db), storage.audit, MACHINE_ACTIONS)
+    desk.forget_old_nonces(storage.clock.wall())
+    logger.info("remote commands accepted from %d operator key(s)", len(keys))
+    return desk
 
 
 @contextlib.contextmanager

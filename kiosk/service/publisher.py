@@ -20,6 +20,7 @@ import json
 import logging
 import queue
 import uuid
+from typing import Any
 
 from kiosk.config.schema import KioskConfig
 from kiosk.fleet.connection import broker_address, build_client
@@ -54,12 +55,18 @@ class MqttPublisher:
         self._state: dict[str, str] = {}
         self._state_sent: dict[str, str] = {}
         self._online_topic = state_topic(config.gate.gate_id, "online")
+        self._command_prefix = f"kiosk/{config.gate.gate_id}/cmd/"
+        self._listens_for_commands = False
+        self._is_listening = False  # the broker acknowledged the command subscription on this connection
+        self._commands: queue.SimpleQueue[tuple[str, bytes]] = queue.SimpleQueue()
         self._client = build_client(config, client_id=f"kiosk-{config.gate.gate_id}")
         # The broker says "offline" for the gate when its connection drops without a goodbye (killed, power, network).
         self._client.will_set(self._online_topic, OFFLINE, qos=1, retain=True)
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
         self._client.on_publish = self._on_publish
+        self._client.on_message = self._on_message
+        self._client.on_subscribe = self._on_subscribe
         host, port = broker_address(config)
         self._client.connect_async(host, port, keepalive=config.mqtt.keepalive_s)
         self._client.loop_start()
@@ -67,6 +74,25 @@ class MqttPublisher:
     @property
     def is_connected(self) -> bool:
         return self._is_connected
+
+    def listen_for_commands(self) -> None:
+        """Subscribe to `kiosk/<gate>/cmd/+` (now and on every reconnection); `received_commands()` hands them over."""
+        self._listens_for_commands = True
+        if self._is_connected:
+            self._client.subscribe(self._command_prefix + "+", qos=1)
+
+    @property
+    def is_listening(self) -> bool:
+        return self._is_listening
+
+    def received_commands(self) -> list[tuple[str, bytes]]:
+        """(action named by the topic, raw payload) of each command received since the last call, oldest first."""
+        received = []
+        while True:
+            try:
+                received.append(self._commands.get_nowait())
+            except queue.Empty:
+                return received
 
     def message_for(self, decision: DecisionRecord, event_id: int) -> tuple[str, str]:
         """The topic and payload that may be shared about the recorded decision `event_id`."""
@@ -158,11 +184,21 @@ class MqttPublisher:
             logger.warning("MQTT broker %s refused the connection: %s", self._config.privacy.mqtt_broker, reason)
             return
         self._client.publish(self._online_topic, ONLINE, qos=1, retain=True)  # replaces the will's "offline"
+        if self._listens_for_commands:
+            self._client.subscribe(self._command_prefix + "+", qos=1)
         self._connections += 1
         self._is_connected = True
 
     def _on_disconnect(self, *_args: object) -> None:
         self._is_connected = False
+        self._is_listening = False
+
+    def _on_subscribe(self, *_args: object) -> None:
+        self._is_listening = True
+
+    def _on_message(self, _client: object, _userdata: object, message: Any) -> None:
+        if message.topic.startswith(self._command_prefix) and not message.retain:  # a retained command would replay on every connect
+            self._commands.put((message.topic[len(self._command_prefix):], bytes(message.payload)))
 
     def _on_publish(self, _client: object, _userdata: object, mid: int, _reason: object, _properties: object) -> None:
         self._acks.put(mid)

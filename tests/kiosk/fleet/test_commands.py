@@ -14,7 +14,7 @@ from hardware.clock import ManualClock
 from kiosk.errors import ConfigError
 from kiosk.fleet.commands import load_operator_keys, sign_command
 from kiosk.fleet.config import CommandsConfig
-from kiosk.fleet.desk import AUDIT_KIND, CommandDesk
+from kiosk.fleet.desk import AUDIT_KIND, MACHINE_ACTIONS, CommandDesk
 from kiosk.storage import Storage, StorageConfig
 from kiosk.storage.nonces import NonceStore
 
@@ -34,7 +34,7 @@ def operator_key(tmp_path: Path) -> ed25519.Ed25519PrivateKey:
 def open_desk(tmp_path: Path, clock: ManualClock, **config: object) -> tuple[Storage, CommandDesk]:
     storage = Storage.open(StorageConfig(path=tmp_path / "kiosk.db", device_key_file=tmp_path / "device.key", audit_syslog=""), clock)
     keys = load_operator_keys(tmp_path / "operators")
-    return storage, CommandDesk(GATE, CommandsConfig(**config), keys, NonceStore(storage.db), storage.audit)
+    return storage, CommandDesk(GATE, CommandsConfig(**config), keys, NonceStore(storage.db), storage.audit, MACHINE_ACTIONS)
 
 
 def audited(storage: Storage) -> list[tuple[bool, str]]:
@@ -77,7 +77,10 @@ def test_unsigned_wrongly_signed_stale_and_misaddressed_commands_are_refused_and
             desk.receive("lock-down", good, clock.wall()).reason,
             desk.receive("evacuate", sign_command(GATE, "evacuate", operator_key, issued_at=clock.wall()), clock.wall()).reason,
         ]
-        assert outcomes == ["unsigned", "unknown-signer", "bad-signature", "stale", "wrong-gate", "wrong-topic", "evacuation-not-enabled"]
+        outcomes.append(desk.receive("revoke", sign_command(GATE, "revoke", operator_key, issued_at=clock.wall()), clock.wall()).reason)
+        assert outcomes == [
+            "unsigned", "unknown-signer", "bad-signature", "stale", "wrong-gate", "wrong-topic", "evacuation-not-enabled", "not-supported"
+        ]
         assert audited(storage) == [(False, reason) for reason in outcomes]
         assert storage.audit.verify().ok
 

@@ -125,6 +125,7 @@ class FakeGate:
     is_unlocked: bool = False
     alarms: frozenset[str] = frozenset()
     unavailable_checks: tuple[str, ...] = ()
+    mode: str = "normal"
 
 
 def retained_state(broker: Broker, gate_id: str, count: int) -> dict[str, str]:
@@ -144,17 +145,18 @@ def test_door_alarms_health_and_online_are_retained_and_a_clean_close_says_offli
         wait_for(lambda: publisher.is_connected, "the publisher to connect")
         publisher.publish_state(gate_state(FakeGate(alarms=frozenset({"door-forced-open"}), unavailable_checks=("face",))))
         publisher.pump(storage.outbox)
-        state = retained_state(mosquitto, "main-entrance", 4)
+        state = retained_state(mosquitto, "main-entrance", 5)
         assert state == {
             "online": "online",
             "door": "forced",
+            "mode": "normal",
             "alarms": '["door-forced-open"]',
             "health": '{"status": "degraded", "unavailable_checks": ["face"]}',
         }
     finally:
         publisher.close()
         storage.close()
-    assert retained_state(mosquitto, "main-entrance", 4)["online"] == "offline"
+    assert retained_state(mosquitto, "main-entrance", 5)["online"] == "offline"
 
 
 def test_a_killed_gate_reads_offline_through_its_last_will(mosquitto: Broker) -> None:
