@@ -101,3 +101,18 @@ def test_an_operator_key_folder_with_a_non_ed25519_key_is_named(tmp_path: Path) 
     (folder / "old.pem").write_bytes(pem)
     with pytest.raises(ConfigError, match="old.pem'.*expected an Ed25519 public key"):
         load_operator_keys(folder)
+
+
+def test_operator_keys_and_pass_keys_are_refused_in_each_others_folders(tmp_path: Path) -> None:
+    from kiosk.credentials.key_roles import OPERATOR, with_role
+    from kiosk.credentials.trust import TrustStore, TrustStoreError
+
+    public = ed25519.Ed25519PrivateKey.generate().public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    (tmp_path / "trust" / "kiosk").mkdir(parents=True)
+    (tmp_path / "trust" / "kiosk" / "facilities.pem").write_bytes(with_role(public, OPERATOR))
+    with pytest.raises(TrustStoreError, match="key role 'operator'"):
+        TrustStore.load(tmp_path / "trust")
+    (tmp_path / "operators").mkdir()
+    (tmp_path / "operators" / "issuer.pem").write_bytes(with_role(public, "issuer"))
+    with pytest.raises(ConfigError, match="marked kiosk-key-role: issuer"):
+        load_operator_keys(tmp_path / "operators")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import shutil
 import socket
 import subprocess
@@ -43,20 +44,22 @@ class Broker:
         self.address = f"127.0.0.1:{self.port}"
         self.conf = folder / "mosquitto.conf"
         self.conf.write_text(
-            f"listener {self.port} 127.0.0.1\nallow_anonymous true\n"
+            f"user {getpass.getuser()}\nlistener {self.port} 127.0.0.1\nallow_anonymous true\n"
             f"persistence true\npersistence_location {folder}/\nmax_queued_messages 0\nmax_inflight_messages 0\n"
         )
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self._process = subprocess.Popen([self._binary, "-c", str(self.conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(self._accepts, f"mosquitto to listen on {self.address}")
+        self.log = open(self.conf.with_name("mosquitto.log"), "ab")  # noqa: SIM115 - kept for the process's life
+        self._process = subprocess.Popen([self._binary, "-c", str(self.conf)], stdout=subprocess.DEVNULL, stderr=self.log)
+        wait_for(self._accepts, lambda: f"mosquitto to listen on {self.address} ({self.conf.with_name('mosquitto.log').read_text()[-300:]!r})")
 
     def stop(self) -> None:
         if self._process is not None:
             self._process.terminate()  # mosquitto saves its persistence file on SIGTERM
             self._process.wait(timeout=WAIT_S)
             self._process = None
+            self.log.close()
 
     def _accepts(self) -> bool:
         with socket.socket() as probe:
@@ -66,15 +69,20 @@ class Broker:
 class Watcher:
     """A subscriber with a persistent session (QoS 1), as a building's collector would run; records payloads in arrival order."""
 
-    def __init__(self, address: str, topic: str, client_id: str = "watcher", clean: bool = True) -> None:
+    def __init__(
+        self, address: str, topic: str, client_id: str = "watcher", clean: bool = True, login: tuple[str, str] | None = None
+    ) -> None:
         import paho.mqtt.client as mqtt
 
         self.received: list[bytes] = []
         self._by_topic: dict[str, str] = {}
+        self.topic_names: list[str] = []
         self.subscriptions = 0  # acknowledged subscriptions: one per (re)connection
         self._lock = threading.Lock()
         self._client: Any = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=clean)
         self._client.reconnect_delay_set(1, 1)
+        if login is not None:
+            self._client.username_pw_set(*login)
         self._client.on_message = self._on_message
         self._client.on_subscribe = self._on_subscribe
         self._client.on_connect = lambda client, *_args: client.subscribe(topic, qos=1)
@@ -102,4 +110,5 @@ class Watcher:
     def _on_message(self, _client: object, _userdata: object, message: Any) -> None:
         with self._lock:
             self.received.append(message.payload)
+            self.topic_names.append(message.topic)
             self._by_topic[message.topic.rsplit("/", 1)[-1]] = message.payload.decode("utf-8", "replace")
