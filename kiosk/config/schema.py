@@ -13,7 +13,7 @@ from hardware.thermometer import SimulatedThermometerConfig, ThermometerConfig
 from kiosk.privacy.config import PrivacyConfig
 from kiosk.storage.config import StorageConfig
 from kiosk.credentials.config import DEFAULT_GATE_ID, CredentialsConfig
-from kiosk.fleet.config import CommandsConfig, MqttConfig
+from kiosk.fleet.config import CommandsConfig, MetricsConfig, MqttConfig
 from kiosk.thermal.config import ThermalConfig
 from kiosk.qr.config import QrConfig
 from kiosk.vision.config import VisionConfig
@@ -72,6 +72,7 @@ class KioskConfig:
     storage: StorageConfig = setting(StorageConfig(), "database, keys and retention periods")
     privacy: PrivacyConfig = setting(PrivacyConfig(), "data controller, purpose and what may leave the device")
     mqtt: MqttConfig = setting(MqttConfig(), "how the gate connects to the broker privacy.mqtt_broker names: TLS, credentials")
+    metrics: MetricsConfig = setting(MetricsConfig(), "Prometheus metrics and /healthz over HTTP")
     commands: CommandsConfig = setting(CommandsConfig(), "signed remote commands over MQTT: operator keys, freshness, evacuation")
     credentials: CredentialsConfig = setting(CredentialsConfig(), "signed credentials: trust store, formats, kiosk passes")
 

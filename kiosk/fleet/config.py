@@ -45,3 +45,10 @@ class CommandsConfig:
     evacuation_enabled: bool = setting(
         False, "accept 'evacuate' (hold the door released until 'end-evacuation'): only where the building's fire strategy requires it"
     )
+
+
+@dataclass(frozen=True)
+class MetricsConfig:
+    port: int = setting(0, "HTTP port for Prometheus /metrics and /healthz (0: off)", min=0, max=65535)
+    bind: str = setting("127.0.0.1", "address the metrics server listens on (127.0.0.1: this machine only; put a proxy or a firewall rule in front to share it)")
+    healthz_stale_s: float = setting(10.0, "/healthz answers 503 when the gate loop has not run for this long, seconds", min=1, max=3600)

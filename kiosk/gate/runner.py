@@ -70,6 +70,14 @@ class Watchdog(Protocol):
     def ping(self) -> None: ...
 
 
+class LoopObserver(Protocol):
+    """Told how long each source's poll took and which checks came back unavailable (metrics)."""
+
+    def stage(self, name: str, seconds: float) -> None: ...
+
+    def sensor_error(self, check: str) -> None: ...
+
+
 CAMERA_DOWN = Outcome(Status.UNAVAILABLE, "camera-unavailable", "the camera delivers no frames", "The camera is not working.")
 
 
@@ -83,7 +91,9 @@ class GateRunner:
         sources: Sequence[CheckSource],
         recorder: Recorder,
         clock: Clock,
+        observer: LoopObserver | None = None,
     ) -> None:
+        self._observer = observer
         self._machine = machine
         self._door = door
         self._feedback = feedback
@@ -140,12 +150,18 @@ class GateRunner:
         self._camera_down_news = False
         for source in self._sources:
             listening = any(self._machine.listens_to(check, now) for check in source.checks)
+            started = self._clock.monotonic()
             if not source.needs_camera:
                 outcomes = source.poll(now, None, listening)
             elif frame is not None:
                 outcomes = source.poll(now, frame, listening)
             else:
                 outcomes = [(check, CAMERA_DOWN) for check in source.checks] if report_camera_down else []
+            if self._observer is not None:
+                self._observer.stage("+".join(source.checks), self._clock.monotonic() - started)
+                for check, outcome in outcomes:
+                    if outcome.status is Status.UNAVAILABLE:
+                        self._observer.sensor_error(check)
             events.extend(CheckReported(now, check, outcome) for check, outcome in outcomes)
         events.append(Tick(now))
         for event in events:

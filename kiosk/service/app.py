@@ -20,6 +20,7 @@ from kiosk.config.schema import KioskConfig
 from kiosk.errors import CapabilityUnavailable, ConfigError
 from kiosk.fleet.commands import load_operator_keys
 from kiosk.fleet.desk import MACHINE_ACTIONS, CommandDesk
+from kiosk.fleet.metrics import GateMetrics, MetricsServer
 from kiosk.fleet.state import gate_state
 from kiosk.gate.machine import GateMachine
 from kiosk.gate.policy import GatePolicy
@@ -68,14 +69,17 @@ def build_sources(config: KioskConfig, clock: Clock, storage: Storage) -> list[C
     return sources
 
 
-def build_runner(config: KioskConfig, clock: Clock, door: Door, storage: Storage, recorder: Recorder) -> GateRunner:
+def build_runner(
+    config: KioskConfig, clock: Clock, door: Door, storage: Storage, recorder: Recorder, metrics: GateMetrics | None = None
+) -> GateRunner:
     feedback = open_feedback(config.feedback, clock)
     sources = build_sources(config, clock, storage)
     for source in sources:
         if isinstance(source, UnavailableSource):  # on the record: why every visit is being denied
             recorder.note("check-unavailable", f"{', '.join(source.checks)}: {source.why}", clock.wall())
     camera = open_camera(config.camera, clock) if any(s.needs_camera for s in sources) else None
-    return GateRunner(GateMachine(GatePolicy.from_config(config.gate)), door, feedback, camera, sources, recorder, clock)
+    machine = GateMachine(GatePolicy.from_config(config.gate))
+    return GateRunner(machine, door, feedback, camera, sources, recorder, clock, observer=metrics)
 
 
 def run_service(config: KioskConfig, clock: Clock) -> int:
@@ -91,6 +95,7 @@ def run_service(config: KioskConfig, clock: Clock) -> int:
         # One loop does everything in turn: OpenCV's own thread pool would only compete with onnxruntime's.
         cv2.setNumThreads(1)
         publisher = MqttPublisher(config) if config.privacy.mqtt_broker else None
+        metrics = GateMetrics(clock) if config.metrics.port else None
         try:
             storage = Storage.open(config.storage, clock, witnesses=[publisher] if publisher else [])
         except BaseException:
@@ -98,33 +103,40 @@ def run_service(config: KioskConfig, clock: Clock) -> int:
                 publisher.close()
             door.close()
             raise
+        server: MetricsServer | None = None
         try:
             try:
                 desk = _command_desk(config, storage) if publisher is not None else None
+                server = _metrics_server(config, metrics)
             except BaseException:
-                door.close()  # the relay ends locked: an unreadable operator key stops the start
+                door.close()  # the relay ends locked: an unreadable operator key or a taken port stops the start
                 raise
-            runner = _start(config, clock, door, storage, publisher)
+            runner = _start(config, clock, door, storage, publisher, metrics)
             notifier = SystemdNotifier(clock)
             notifier.ready()
             notifier.status(f"gate {config.gate.gate_id} serving")
             logger.info("serving", extra={"gate": config.gate.gate_id, "checks": list(config.gate.checks)})
-            housekeeping = _housekeeping(storage, publisher, desk, runner)
+            housekeeping = _housekeeping(storage, publisher, desk, runner, metrics)
             runner.serve(stop, 1.0 / config.service.loop_hz, watchdog=notifier, housekeeping=housekeeping)
             notifier.stopping()
         finally:
+            if server is not None:
+                server.close()
             if publisher is not None:
                 publisher.close()
             storage.close()
     return 0
 
 
-def _start(config: KioskConfig, clock: Clock, door: Door, storage: Storage, publisher: MqttPublisher | None) -> GateRunner:
+def _start(
+    config: KioskConfig, clock: Clock, door: Door, storage: Storage, publisher: MqttPublisher | None, metrics: GateMetrics | None
+) -> GateRunner:
     """Build the runner on the open door and storage, and record the start (and how the last run ended)."""
     clean = last_run_was_clean(storage)
     storage.audit.record_config(dump_config(config))
     try:
-        runner = build_runner(config, clock, door, storage, StoreRecorder(storage, config.gate.gate_id, publisher))
+        recorder = StoreRecorder(storage, config.gate.gate_id, publisher, counter=metrics)
+        runner = build_runner(config, clock, door, storage, recorder, metrics)
     except BaseException:
         door.close()
         raise
@@ -140,23 +152,41 @@ def _start(config: KioskConfig, clock: Clock, door: Door, storage: Storage, publ
     return runner
 
 
-def _housekeeping(storage: Storage, publisher: MqttPublisher | None, desk: CommandDesk | None, runner: GateRunner) -> Callable[[], None]:
-    """Once per loop: the hourly purge when due; remote commands in; the gate's state and the outbox out."""
-    if publisher is None:
+def _housekeeping(
+    storage: Storage, publisher: MqttPublisher | None, desk: CommandDesk | None, runner: GateRunner, metrics: GateMetrics | None
+) -> Callable[[], None]:
+    """Once per loop: the hourly purge when due; remote commands in; the gate's state and the outbox out; metrics."""
+    if publisher is None and metrics is None:
         return storage.tick
-    if desk is not None:
+    if publisher is not None and desk is not None:
         publisher.listen_for_commands()
 
     def tick() -> None:
         storage.tick()
-        if desk is not None:
-            for action, raw in publisher.received_commands():
-                if desk.receive(action, raw, storage.clock.wall()).ok:
-                    runner.operator_command(action)
-        publisher.publish_state(gate_state(runner))
-        publisher.pump(storage.outbox)
+        if publisher is not None:
+            if desk is not None:
+                for action, raw in publisher.received_commands():
+                    if desk.receive(action, raw, storage.clock.wall()).ok:
+                        runner.operator_command(action)
+            publisher.publish_state(gate_state(runner))
+            publisher.pump(storage.outbox)
+        if metrics is not None:
+            metrics.link(storage.outbox.depth(), publisher is not None and publisher.is_connected)
+            metrics.loop_ran()
 
     return tick
+
+
+def _metrics_server(config: KioskConfig, metrics: GateMetrics | None) -> MetricsServer | None:
+    if metrics is None:
+        return None
+    try:
+        server = MetricsServer(metrics, config.metrics.bind, config.metrics.port, config.metrics.healthz_stale_s)
+    except OSError as err:
+        where = f"{config.metrics.bind}:{config.metrics.port}"
+        raise ConfigError([f"metrics.port = {config.metrics.port}: cannot listen on {where} ({err.strerror or err}; expected a free port)"]) from err
+    logger.info("metrics on http://%s:%d/metrics", config.metrics.bind, server.port)
+    return server
 
 
 def _command_desk(config: KioskConfig, storage: Storage) -> CommandDesk | None:

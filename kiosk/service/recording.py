@@ -12,6 +12,10 @@ from kiosk.storage.storage import Storage
 
 logger = logging.getLogger("kiosk.events")
 
+class DecisionCounter(Protocol):
+    def decision(self, verdict: str, reasons: tuple[str, ...]) -> None: ...
+
+
 class Publisher(Protocol):
     def message_for(self, decision: DecisionRecord, event_id: int) -> tuple[str, str]:
         """The topic and the shareable payload for the recorded decision `event_id`."""
@@ -30,7 +34,10 @@ class StoreRecorder:
     Logs carry reason codes and pseudonymous references, never names or credential contents.
     """
 
-    def __init__(self, storage: Storage, gate_id: str, publisher: Publisher | None = None) -> None:
+    def __init__(
+        self, storage: Storage, gate_id: str, publisher: Publisher | None = None, counter: DecisionCounter | None = None
+    ) -> None:
+        self._counter = counter
         self._storage = storage
         self._gate_id = gate_id
         self._publisher = publisher
@@ -52,6 +59,8 @@ class StoreRecorder:
             if self._publisher is not None:
                 self._storage.outbox.add(record.at, *self._publisher.message_for(record, event_id))
         logger.info("decision", extra={"event_id": event_id, "verdict": decision.verdict, "reasons": list(decision.reasons)})
+        if self._counter is not None:
+            self._counter.decision(decision.verdict, decision.reasons)
         if self._publisher is not None:
             self._publisher.pump(self._storage.outbox)  # after the commit: only what is recorded is ever shared
 
