@@ -22,6 +22,9 @@ class MqttConfig:
     password_file: Path | None = setting(None, "file whose first line is the password for username (read at connect, never printed)")
     keepalive_s: int = setting(30, "MQTT keep-alive; the broker publishes the gate's last will after 1.5 times this, seconds", min=5, max=3600)
     reconnect_max_s: float = setting(30.0, "longest wait between reconnection attempts (they start at 1 s and double), seconds", min=1, max=600)
+    home_assistant_discovery: bool = setting(
+        False, "publish Home Assistant MQTT discovery configs (lock, door, alarm, health) under homeassistant/"
+    )
     inflight: int = setting(20, "messages sent and not yet acknowledged at one time; the rest wait in the outbox", min=1, max=1000)
 
     def validate(self) -> list[str]:

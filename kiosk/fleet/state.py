@@ -1,7 +1,7 @@
 """The gate's state as retained MQTT messages under `kiosk/<gate>/state/...`; nothing personal.
 
 `online` ("online"/"offline", the last will), `door` ("locked", "unlocked", "held-open", "forced"),
-`mode` ("normal", "lock-down", "evacuation"), `alarms` (a JSON list of alarm kinds) and `health` (a JSON object: "ok" or "degraded", and the
+`door_contact` ("open", "closed"), `mode` ("normal", "lock-down", "evacuation"), `alarms` (a JSON list of alarm kinds) and `health` (a JSON object: "ok" or "degraded", and the
 checks that cannot run). The audit head is published beside them (`audit_head`).
 """
 
@@ -29,6 +29,9 @@ class GateView(Protocol):
     @property
     def mode(self) -> str: ...
 
+    @property
+    def is_door_open(self) -> bool: ...
+
 
 def state_topic(gate_id: str, name: str) -> str:
     return f"kiosk/{gate_id}/state/{name}"
@@ -50,6 +53,7 @@ def gate_state(gate: GateView) -> dict[str, str]:
     return {
         "door": door_state(gate.is_unlocked, gate.alarms),
         "mode": gate.mode,
+        "door_contact": "open" if gate.is_door_open else "closed",
         "alarms": json.dumps(sorted(gate.alarms)),
         "health": json.dumps(health, sort_keys=True),
     }

@@ -101,6 +101,11 @@ class GateMachine:
         return frozenset(self._alarms)
 
     @property
+    def is_door_open(self) -> bool:
+        """The door contact as last reported."""
+        return self._door_open
+
+    @property
     def mode(self) -> str:
         """"evacuation", "lock-down" or "normal"."""
         return "evacuation" if self._is_evacuating else "lock-down" if self._is_locked_down else "normal"

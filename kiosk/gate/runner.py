@@ -118,6 +118,10 @@ class GateRunner:
     def mode(self) -> str:
         return self._machine.mode
 
+    @property
+    def is_door_open(self) -> bool:
+        return self._machine.is_door_open
+
     def operator_command(self, action: str) -> None:
         """Carry out a verified, audited operator command (see `OperatorCommand`) now."""
         self._execute(self._machine.handle(OperatorCommand(self._clock.monotonic(), action)))

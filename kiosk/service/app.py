@@ -20,6 +20,7 @@ from kiosk.config.schema import KioskConfig
 from kiosk.errors import CapabilityUnavailable, ConfigError
 from kiosk.fleet.commands import load_operator_keys
 from kiosk.fleet.desk import MACHINE_ACTIONS, CommandDesk
+from kiosk.fleet.discovery import discovery_messages
 from kiosk.fleet.metrics import GateMetrics, MetricsServer
 from kiosk.fleet.state import gate_state
 from kiosk.gate.machine import GateMachine
@@ -116,7 +117,7 @@ def run_service(config: KioskConfig, clock: Clock) -> int:
             notifier.ready()
             notifier.status(f"gate {config.gate.gate_id} serving")
             logger.info("serving", extra={"gate": config.gate.gate_id, "checks": list(config.gate.checks)})
-            housekeeping = _housekeeping(storage, publisher, desk, runner, metrics)
+            housekeeping = _housekeeping(config, storage, publisher, desk, runner, metrics)
             runner.serve(stop, 1.0 / config.service.loop_hz, watchdog=notifier, housekeeping=housekeeping)
             notifier.stopping()
         finally:
@@ -153,6 +154,7 @@ def _start(
 
 
 def _housekeeping(
+    config: KioskConfig,
     storage: Storage, publisher: MqttPublisher | None, desk: CommandDesk | None, runner: GateRunner, metrics: GateMetrics | None
 ) -> Callable[[], None]:
     """Once per loop: the hourly purge when due; remote commands in; the gate's state and the outbox out; metrics."""
@@ -160,6 +162,8 @@ def _housekeeping(
         return storage.tick
     if publisher is not None and desk is not None:
         publisher.listen_for_commands()
+    if publisher is not None and config.mqtt.home_assistant_discovery:
+        publisher.publish_discovery(discovery_messages(config.gate.gate_id))
 
     def tick() -> None:
         storage.tick()

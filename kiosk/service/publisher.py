@@ -53,6 +53,8 @@ class MqttPublisher:
         self._head_sent: tuple[int, str] | None = None
         self._reported_connected: bool | None = None
         self._state: dict[str, str] = {}
+        self._discovery: dict[str, str] = {}  # topic -> retained config, sent once per connection
+        self._discovery_sent = False
         self._state_sent: dict[str, str] = {}
         self._online_topic = state_topic(config.gate.gate_id, "online")
         self._command_prefix = f"kiosk/{config.gate.gate_id}/cmd/"
@@ -120,12 +122,15 @@ class MqttPublisher:
             self._last_sent = 0
             self._head_sent = None
             self._state_sent = {}
+            self._discovery_sent = False
         self._report(outbox)
         if not self._is_connected:
             return
         if self._head is not None and self._head != self._head_sent:
             self._send_head(*self._head)
         self._send_state()
+        if self._discovery and not self._discovery_sent:
+            self._discovery_sent = all(self._client.publish(t, p, qos=1, retain=True).rc == 0 for t, p in self._discovery.items())
         room = self._window - len(self._in_flight)
         if room <= 0:
             return
@@ -150,6 +155,11 @@ class MqttPublisher:
         self._state = dict(state)
         if self._is_connected:
             self._send_state()
+
+    def publish_discovery(self, messages: dict[str, str]) -> None:
+        """Retained Home Assistant discovery configs ({topic: payload}), sent on every connection."""
+        self._discovery = dict(messages)
+        self._discovery_sent = False
 
     def close(self) -> None:
         """Say "offline" (a clean disconnect does not fire the last will), then disconnect."""

@@ -14,6 +14,7 @@ import pytest
 from hardware.clock import ManualClock
 from kiosk.config import KioskConfig, parse_config
 from kiosk.errors import ConfigError
+from kiosk.fleet.discovery import discovery_messages
 from kiosk.fleet.state import gate_state
 from kiosk.gate.commands import Decision
 from kiosk.service.publisher import MqttPublisher
@@ -126,6 +127,7 @@ class FakeGate:
     alarms: frozenset[str] = frozenset()
     unavailable_checks: tuple[str, ...] = ()
     mode: str = "normal"
+    is_door_open: bool = True
 
 
 def retained_state(broker: Broker, gate_id: str, count: int) -> dict[str, str]:
@@ -145,18 +147,19 @@ def test_door_alarms_health_and_online_are_retained_and_a_clean_close_says_offli
         wait_for(lambda: publisher.is_connected, "the publisher to connect")
         publisher.publish_state(gate_state(FakeGate(alarms=frozenset({"door-forced-open"}), unavailable_checks=("face",))))
         publisher.pump(storage.outbox)
-        state = retained_state(mosquitto, "main-entrance", 5)
+        state = retained_state(mosquitto, "main-entrance", 6)
         assert state == {
             "online": "online",
             "door": "forced",
             "mode": "normal",
+            "door_contact": "open",
             "alarms": '["door-forced-open"]',
             "health": '{"status": "degraded", "unavailable_checks": ["face"]}',
         }
     finally:
         publisher.close()
         storage.close()
-    assert retained_state(mosquitto, "main-entrance", 5)["online"] == "offline"
+    assert retained_state(mosquitto, "main-entrance", 6)["online"] == "offline"
 
 
 def test_a_killed_gate_reads_offline_through_its_last_will(mosquitto: Broker) -> None:
@@ -181,3 +184,21 @@ def test_a_killed_gate_reads_offline_through_its_last_will(mosquitto: Broker) ->
     finally:
         gate.kill()
     wait_for(lambda: retained_state(mosquitto, "east-door", 1).get("online") == "offline", "the broker to publish the last will")
+
+
+def test_home_assistant_discovery_configs_are_retained_for_a_late_home_assistant(mosquitto: Broker, tmp_path: Path) -> None:
+    storage = open_storage(tmp_path)
+    publisher = MqttPublisher(config_for(mosquitto))
+    try:
+        publisher.publish_discovery(discovery_messages("main-entrance"))
+        wait_for(lambda: publisher.is_connected, "the publisher to connect")
+        publisher.pump(storage.outbox)
+        home_assistant = Watcher(mosquitto.address, "homeassistant/#", client_id="home-assistant")
+        try:
+            wait_for(lambda: len(home_assistant.topic_names) >= 4, "four retained discovery configs")
+        finally:
+            home_assistant.close()
+    finally:
+        publisher.close()
+        storage.close()
+    assert sorted(home_assistant.topic_names) == sorted(discovery_messages("main-entrance"))
