@@ -13,6 +13,7 @@ from hardware.clock import Clock
 from hardware.door import open_door
 from hardware.errors import DeviceUnavailable, DriverNotInstalled, HardwareError
 from kiosk.config.schema import KioskConfig
+from kiosk.service.clock_sync import clock_sync
 from kiosk.storage.outbox import read_summary
 
 
@@ -132,10 +133,21 @@ def probe_outbox(config: KioskConfig, clock: Clock) -> Finding:
     )
 
 
+def probe_clock(config: KioskConfig, clock: Clock) -> Finding:
+    """Good only when timesyncd or chrony says the clock is synchronised: validity checks depend on it."""
+    sync = clock_sync()
+    if sync.state == "synchronised":
+        return Finding("clock", True, sync.detail)
+    return Finding(
+        "clock", False, f"{sync.state}: {sync.detail}; pass validity, rotating codes and command freshness depend on it",
+        "enable NTP (sudo timedatectl set-ntp true, or install chrony) or fit an RTC; see the README, Many gates",
+    )
+
+
 THERMOMETER_WAIT_S = 3.0
 OUTBOX_STALE_S = 3600.0
 
-PROBES: list[Probe] = [probe_storage, probe_door, probe_camera, probe_thermometer, probe_models, probe_speech, probe_outbox]
+PROBES: list[Probe] = [probe_storage, probe_door, probe_camera, probe_thermometer, probe_models, probe_speech, probe_outbox, probe_clock]
 
 
 def examine(config: KioskConfig, clock: Clock, probes: list[Probe] = PROBES) -> list[Finding]:
