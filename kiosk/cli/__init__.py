@@ -33,9 +33,13 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.cli.qr",
     "kiosk.cli.vision",
     "kiosk.cli.operator",
+    "kiosk.cli.command",
+    "kiosk.cli.trust_tools",
 )
 
 GROUP_HELP = {
+    "trust": "tools for the site's trust store: signed updates",
+    "command": "signed remote commands for gates: operator keys, sign, send over MQTT",
     "audit": "verify the tamper-evident audit log; start a new chain after a broken one",
     "bench": "benchmarks that print JSON",
     "credential": "verify signed credentials offline; apply trust updates",

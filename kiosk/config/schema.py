@@ -15,6 +15,7 @@ from kiosk.panel.config import PanelConfig
 from kiosk.privacy.config import PrivacyConfig
 from kiosk.storage.config import StorageConfig
 from kiosk.credentials.config import DEFAULT_GATE_ID, CredentialsConfig
+from kiosk.fleet.config import CommandsConfig, MetricsConfig, MqttConfig
 from kiosk.thermal.config import ThermalConfig
 from kiosk.operator.config import OperatorConfig
 from kiosk.qr.config import QrConfig
@@ -75,6 +76,9 @@ class KioskConfig:
     service: ServiceConfig = setting(ServiceConfig(), "the service process")
     storage: StorageConfig = setting(StorageConfig(), "database, keys and retention periods")
     privacy: PrivacyConfig = setting(PrivacyConfig(), "data controller, purpose and what may leave the device")
+    mqtt: MqttConfig = setting(MqttConfig(), "how the gate connects to the broker privacy.mqtt_broker names: TLS, credentials")
+    metrics: MetricsConfig = setting(MetricsConfig(), "Prometheus metrics and /healthz over HTTP")
+    commands: CommandsConfig = setting(CommandsConfig(), "signed remote commands over MQTT: operator keys, freshness, evacuation")
     credentials: CredentialsConfig = setting(CredentialsConfig(), "signed credentials: trust store, formats, kiosk passes")
 
     qr: QrConfig = setting(QrConfig(), "QR code reading: decoding stages, time budget per frame, debounce")

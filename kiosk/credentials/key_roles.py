@@ -9,7 +9,8 @@ no line; they cannot be told apart and are taken for what their place says.
 
 from __future__ import annotations
 
-ROLES = ("issuer", "device")
+ROLES = ("issuer", "device")  # the roles of pass keys
+OPERATOR = "operator"  # signs remote commands to gates (`kiosk command keygen`); never a pass key
 _MARKER = "kiosk-key-role:"
 
 
@@ -23,6 +24,6 @@ def key_role(pem: bytes) -> str | None:
 
 def with_role(pem: bytes, role: str) -> bytes:
     """`pem` with its role line in front."""
-    if role not in ROLES:
-        raise ValueError(f"key role {role!r}: expected one of {', '.join(ROLES)}")
+    if role not in (*ROLES, OPERATOR):
+        raise ValueError(f"key role {role!r}: expected one of {', '.join((*ROLES, OPERATOR))}")
     return f"{_MARKER} {role}\n".encode("ascii") + pem

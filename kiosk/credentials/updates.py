@@ -124,12 +124,12 @@ def _verified_content(root: Path, update: bytes) -> tuple[int, dict[str, bytes |
     if not isinstance(sequence, int) or isinstance(sequence, bool) or sequence < 1 or not isinstance(files, dict):
         raise Rejected("structure", "bad-update", "The update has no sequence number or no files.")
     for relative, data in files.items():
-        if not (isinstance(relative, str) and _inside_layout(relative) and (data is None or isinstance(data, bytes))):
+        if not (isinstance(relative, str) and inside_layout(relative) and (data is None or isinstance(data, bytes))):
             raise Rejected("structure", "bad-path", f"The update names a file outside the trust layout: {str(relative)[:60]!r}.")
     return sequence, files
 
 
-def _inside_layout(relative: str) -> bool:
+def inside_layout(relative: str) -> bool:
     path = PurePosixPath(relative)
     return (
         not path.is_absolute()

@@ -66,4 +66,15 @@ class Tick:
     at: float
 
 
-Event = CheckReported | DoorOpened | DoorClosed | ExitPressed | Tick
+@dataclass(frozen=True)
+class OperatorCommand:
+    """A remote command that has already passed verification (signature, freshness, nonce) and been audited.
+
+    `action`: "unlock-once", "lock-down", "lift-lock-down", "evacuate" or "end-evacuation".
+    """
+
+    at: float
+    action: str
+
+
+Event = CheckReported | DoorOpened | DoorClosed | ExitPressed | Tick | OperatorCommand

@@ -16,6 +16,11 @@ With a panel (`policy.panel`, door.mode 'panel-osdp' or 'panel-wiegand') the bui
 access-control panel owns the door, its contact and its exit button: a grant becomes
 `ReportCard` with the person's configured card number instead of `Unlock`, door and exit events
 are the panel's business, and a grant for someone with no card number is a denial.
+
+Verified operator commands arrive as `OperatorCommand` events. "lock-down" denies every visit
+(`locked-down`) and refuses the exit button and remote unlocks until "lift-lock-down"; the lock
+stays driven locked. "evacuate" releases the lock until "end-evacuation" and outranks a lock-down:
+no visit starts, no held-open alarm sounds and closing the door does not relock it.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from kiosk.gate.commands import (
     StartVisit,
     Unlock,
 )
-from kiosk.gate.events import CheckReported, DoorClosed, DoorOpened, Event, ExitPressed, Outcome, Status, Tick
+from kiosk.gate.events import CheckReported, DoorClosed, DoorOpened, Event, ExitPressed, OperatorCommand, Outcome, Status, Tick
 from kiosk.gate.policy import GatePolicy
 
 WELCOME = "Welcome. Please show your pass to start."
@@ -45,6 +50,8 @@ GRANTED_MESSAGE = "Access granted. Please enter."
 OPERATOR_MESSAGE = "Please wait: a member of staff will help you."
 PANEL_GRANTED_MESSAGE = "Access granted. Please enter when the door opens."
 NO_CARD_MESSAGE = "No card is set up for you at this door. Please see a member of staff."
+LOCKED_DOWN = Outcome(Status.FAILED, "locked-down", "the gate is locked down by an operator", "This entrance is closed.")
+EVACUATION = Outcome(Status.FAILED, "evacuation", "an operator started an evacuation", "Evacuation: please leave the building.")
 
 
 @dataclass
@@ -72,6 +79,8 @@ class GateMachine:
         self._entered_since_unlock = False
         self._alarms: set[str] = set()
         self._quiet_until = float("-inf")
+        self._is_locked_down = False
+        self._is_evacuating = False
 
     @property
     def holder_id(self) -> str | None:
@@ -93,6 +102,8 @@ class GateMachine:
     def listens_to(self, check: str, now: float) -> bool:
         """Whether an outcome of `check` would count now: during a visit, or for the first check
         once the last verdict's hold is over. Sources use it not to spend a credential for nothing."""
+        if self._is_evacuating:
+            return False
         if self._visit is not None:
             return check in self._policy.checks
         return check == self._policy.checks[0] and now >= self._quiet_until
@@ -104,6 +115,16 @@ class GateMachine:
     @property
     def alarms(self) -> frozenset[str]:
         return frozenset(self._alarms)
+
+    @property
+    def is_door_open(self) -> bool:
+        """The door contact as last reported."""
+        return self._door_open
+
+    @property
+    def mode(self) -> str:
+        """"evacuation", "lock-down" or "normal"."""
+        return "evacuation" if self._is_evacuating else "lock-down" if self._is_locked_down else "normal"
 
     def start(self) -> list[Command]:
         """Commands for start-up: drive the lock, clear the lights, greet."""
@@ -121,6 +142,8 @@ class GateMachine:
             commands += self._on_door_closed()
         elif isinstance(event, ExitPressed):
             commands += self._on_exit(event.at)
+        elif isinstance(event, OperatorCommand):
+            commands += self._on_operator(event)
         elif not isinstance(event, Tick):
             raise TypeError(f"gate machine: unknown event {event!r}")
         return commands
@@ -143,7 +166,12 @@ class GateMachine:
                 ),
             )
         held_for = now - self._door_opened_at
-        if self._door_open and "door-held-open" not in self._alarms and held_for >= self._policy.held_open_alarm_s:
+        if (
+            self._door_open
+            and not self._is_evacuating
+            and "door-held-open" not in self._alarms
+            and held_for >= self._policy.held_open_alarm_s
+        ):
             self._alarms.add("door-held-open")
             text = f"door open for {held_for:.0f} s (limit {self._policy.held_open_alarm_s:g} s)"
             commands += [RaiseAlarm("door-held-open", text), Show("Please close the door."), Indicate("red")]
@@ -152,7 +180,7 @@ class GateMachine:
     # Checks ----------------------------------------------------------------------------------
 
     def _on_check(self, event: CheckReported) -> list[Command]:
-        if event.check not in self._policy.checks:
+        if event.check not in self._policy.checks or self._is_evacuating:
             return []
         outcome = event.outcome
         if self._visit is None:
@@ -177,6 +205,9 @@ class GateMachine:
             return [Show(f"Out of service: {event.outcome.message}")]
         relock = self._lock("new-visit") if self._unlocked_until is not None else []
         self._visit = _Visit(started_at=event.at, deadline=event.at + self._policy.visit_timeout_s)
+        if self._is_locked_down:
+            self._visit.outcomes[event.check] = event.outcome  # the decision names whose credential it refused
+            return [StartVisit(event.outcome.holder_id)] + self._deny(event.at, LOCKED_DOWN)
         return relock + [StartVisit(event.outcome.holder_id)] + self._advance(event.at, event.check, event.outcome)
 
     def _advance(self, now: float, check: str, outcome: Outcome) -> list[Command]:
@@ -292,16 +323,51 @@ class GateMachine:
         self._door_open = False
         commands: list[Command] = [ClearAlarm(kind) for kind in sorted(self._alarms)]
         self._alarms.clear()
-        if self._unlocked_until is not None and self._entered_since_unlock:
+        if self._unlocked_until is not None and self._entered_since_unlock and not self._is_evacuating:
             commands += self._lock("door-closed")  # one opening per grant: no tailgating on the rest of the time
         elif commands:
             commands.append(Indicate("off"))
         return commands
 
     def _on_exit(self, now: float) -> list[Command]:
+        if self._is_locked_down and not self._is_evacuating:
+            return [Note("exit-button", "pressed during lock-down: refused, the lock stays locked")]
         until = now + self._policy.exit_unlock_s
         if self._unlocked_until is not None and self._unlocked_until >= until:
             return [Note("exit-button", "pressed while already unlocked")]
         self._unlocked_until = until
         self._entered_since_unlock = False
         return [Note("exit-button", f"lock released for {self._policy.exit_unlock_s:g} s"), Unlock(self._policy.exit_unlock_s, "exit-button")]
+
+    # Operator commands -----------------------------------------------------------------------
+
+    def _on_operator(self, event: OperatorCommand) -> list[Command]:
+        action = event.action
+        if action == "evacuate":
+            commands = self._deny(event.at, EVACUATION) if self._visit is not None else []
+            self._is_evacuating = True
+            self._unlocked_until = float("inf")
+            self._entered_since_unlock = False
+            started = Note("evacuation", "started: lock released until end-evacuation")
+            return commands + [started, Unlock(float("inf"), "evacuation"), Show(EVACUATION.message), Indicate("green")]
+        if action == "end-evacuation":
+            if not self._is_evacuating:
+                return [Note("evacuation", "end-evacuation while none was running: nothing to do")]
+            self._is_evacuating = False
+            return [Note("evacuation", "ended: lock driven locked"), *self._lock("evacuation-ended"), Show(WELCOME)]
+        if action == "lock-down":
+            self._is_locked_down = True
+            commands = self._deny(event.at, LOCKED_DOWN) if self._visit is not None else []
+            if self._is_evacuating:
+                return commands + [Note("lock-down", "recorded; the evacuation keeps the lock released until it ends")]
+            return commands + [Note("lock-down", "every visit refused until lifted"), *self._lock("lock-down"), Show(LOCKED_DOWN.message)]
+        if action == "lift-lock-down":
+            self._is_locked_down = False
+            return [Note("lock-down", "lifted"), Show(WELCOME)]
+        if action == "unlock-once":
+            if self._is_locked_down or self._is_evacuating:
+                return [Note("remote-unlock", f"refused during {self.mode}")]
+            self._unlocked_until = event.at + self._policy.unlock_s
+            self._entered_since_unlock = False
+            return [Note("remote-unlock", f"lock released for {self._policy.unlock_s:g} s"), Unlock(self._policy.unlock_s, "remote-unlock")]
+        raise ValueError(f"gate machine: operator action {action!r} is not one the machine carries out")

@@ -34,7 +34,7 @@ from kiosk.gate.commands import (
     StartVisit,
     Unlock,
 )
-from kiosk.gate.events import CheckReported, DoorClosed, DoorOpened, Event, ExitPressed, Outcome, Status, Tick
+from kiosk.gate.events import CheckReported, DoorClosed, DoorOpened, Event, ExitPressed, OperatorCommand, Outcome, Status, Tick
 from kiosk.gate.machine import GateMachine
 from kiosk.gate.restart import Backoff
 
@@ -98,6 +98,16 @@ class Watchdog(Protocol):
 
 
 PANEL_DOWN_MESSAGE = "The door controller did not get your card. Please see a member of staff."
+
+
+class LoopObserver(Protocol):
+    """Told how long each source's poll took and which checks came back unavailable (metrics)."""
+
+    def stage(self, name: str, seconds: float) -> None: ...
+
+    def sensor_error(self, check: str) -> None: ...
+
+
 CAMERA_DOWN = Outcome(Status.UNAVAILABLE, "camera-unavailable", "the camera delivers no frames", "The camera is not working.")
 
 
@@ -113,7 +123,9 @@ class GateRunner:
         clock: Clock,
         display: Display | None = None,
         panel: PanelLink | None = None,
+        observer: LoopObserver | None = None,
     ) -> None:
+        self._observer = observer
         self._machine = machine
         self._display = display
         self._door = door
@@ -127,6 +139,35 @@ class GateRunner:
         self._camera_up = True
         self._camera_down_news = False  # a new visit must hear that the camera is down
         self._shut_down = False
+
+    @property
+    def is_unlocked(self) -> bool:
+        return self._machine.is_unlocked
+
+    @property
+    def alarms(self) -> frozenset[str]:
+        return self._machine.alarms
+
+    @property
+    def mode(self) -> str:
+        return self._machine.mode
+
+    @property
+    def is_door_open(self) -> bool:
+        return self._machine.is_door_open
+
+    def operator_command(self, action: str) -> None:
+        """Carry out a verified, audited operator command (see `OperatorCommand`) now."""
+        self._execute(self._machine.handle(OperatorCommand(self._clock.monotonic(), action)))
+
+    @property
+    def unavailable_checks(self) -> tuple[str, ...]:
+        """Checks that would be denied as unavailable now: a capability that could not start, or the camera down."""
+        # A source that stands in for a capability that could not start carries `why` (service's UnavailableSource).
+        down = [check for source in self._sources if getattr(source, "why", None) is not None for check in source.checks]
+        if not self._camera_up:
+            down += [check for source in self._sources if source.needs_camera for check in source.checks]
+        return tuple(sorted(set(down)))
 
     def start(self, detail: str = "relay driven locked") -> None:
         """Drive the lock and record that the gate started (and how the last run ended)."""
@@ -150,12 +191,18 @@ class GateRunner:
         self._camera_down_news = False
         for source in self._sources:
             listening = any(self._machine.listens_to(check, now) for check in source.checks)
+            started = self._clock.monotonic()
             if not source.needs_camera:
                 outcomes = source.poll(now, None, listening)
             elif frame is not None:
                 outcomes = source.poll(now, frame, listening)
             else:
                 outcomes = [(check, CAMERA_DOWN) for check in source.checks] if report_camera_down else []
+            if self._observer is not None:
+                self._observer.stage("+".join(source.checks), self._clock.monotonic() - started)
+                for check, outcome in outcomes:
+                    if outcome.status is Status.UNAVAILABLE:
+                        self._observer.sensor_error(check)
             events.extend(CheckReported(now, check, outcome) for check, outcome in outcomes)
         events.append(Tick(now))
         for event in events:
@@ -248,6 +295,8 @@ class GateRunner:
             self._recorder.decision(command.decision, wall)
             logger.info("decision %s %s", command.decision.verdict, ",".join(command.decision.reasons))
         elif isinstance(command, Unlock):
+            if command.reason == "evacuation":
+                logger.warning("evacuation: lock released until an operator ends it")
             self._door.unlock()
         elif isinstance(command, Lock):
             self._door.lock()

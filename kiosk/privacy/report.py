@@ -184,7 +184,7 @@ def _shared(config: KioskConfig, exports: int) -> list[Destination]:
     if privacy.mqtt_broker:
         shared.append(Destination(
             "MQTT broker", f"{privacy.mqtt_broker}, topic {privacy.mqtt_topic!r}",
-            f"each decision's {', '.join(privacy.mqtt_fields)}; never the subject pseudonym",
+            f"each decision's {', '.join(privacy.mqtt_fields)}, with a random message id and the event number; never the subject pseudonym",
         ))
     head_to = [f"syslog socket {config.storage.audit_syslog}"] if config.storage.audit_syslog else []
     if privacy.mqtt_broker:

@@ -18,6 +18,11 @@ from hardware.feedback import open_feedback
 from kiosk.config.dump import dump_config
 from kiosk.config.schema import KioskConfig
 from kiosk.errors import CapabilityUnavailable, ConfigError
+from kiosk.fleet.commands import load_operator_keys
+from kiosk.fleet.desk import MACHINE_ACTIONS, CommandDesk
+from kiosk.fleet.discovery import discovery_messages
+from kiosk.fleet.metrics import GateMetrics, MetricsServer
+from kiosk.fleet.state import gate_state
 from kiosk.gate.machine import GateMachine
 from kiosk.gate.policy import GatePolicy
 from kiosk.gate.runner import CheckSource, Display, GateRunner, Recorder
@@ -32,6 +37,7 @@ from kiosk.service.recording import StoreRecorder, last_run_was_clean
 from kiosk.service.sources.unavailable import UnavailableSource
 from kiosk.service.systemd import SystemdNotifier
 from kiosk.storage.lock import DatabaseLock
+from kiosk.storage.nonces import NonceStore
 from kiosk.storage.storage import Storage
 
 logger = logging.getLogger(__name__)
@@ -72,7 +78,13 @@ def build_sources(config: KioskConfig, clock: Clock, storage: Storage) -> list[C
 
 
 def build_runner(
-    config: KioskConfig, clock: Clock, door: Door, storage: Storage, recorder: Recorder, display: Display | None = None
+    config: KioskConfig,
+    clock: Clock,
+    door: Door,
+    storage: Storage,
+    recorder: Recorder,
+    display: Display | None = None,
+    metrics: GateMetrics | None = None,
 ) -> GateRunner:
     # The display and the voice speak the configured language, from the same catalogue as the gate screen.
     feedback = TranslatedFeedback(open_feedback(config.feedback, clock), Translator.for_language(config.screens.language))
@@ -83,7 +95,7 @@ def build_runner(
     camera = open_camera(config.camera, clock) if any(s.needs_camera for s in sources) else None
     panel = open_panel(config, clock)
     policy = GatePolicy.from_config(config.gate, door_mode=config.door.mode, cards=config.panel.cards)
-    return GateRunner(GateMachine(policy), door, feedback, camera, sources, recorder, clock, display, panel=panel)
+    return GateRunner(GateMachine(policy), door, feedback, camera, sources, recorder, clock, display, panel=panel, observer=metrics)
 
 
 def run_service(config: KioskConfig, clock: Clock) -> int:
@@ -99,6 +111,7 @@ def run_service(config: KioskConfig, clock: Clock) -> int:
         # One loop does everything in turn: OpenCV's own thread pool would only compete with onnxruntime's.
         cv2.setNumThreads(1)
         publisher = MqttPublisher(config) if config.privacy.mqtt_broker else None
+        metrics = GateMetrics(clock) if config.metrics.port else None
         try:
             storage = Storage.open(config.storage, clock, witnesses=[publisher] if publisher else [])
         except BaseException:
@@ -108,22 +121,32 @@ def run_service(config: KioskConfig, clock: Clock) -> int:
             raise
         screen: GateScreen | None = None
         operator: OperatorPage | None = None
+        server: MetricsServer | None = None
         try:
+            try:
+                desk = _command_desk(config, storage) if publisher is not None else None
+                server = _metrics_server(config, metrics)
+            except BaseException:
+                door.close()  # the relay ends locked: an unreadable operator key or a taken port stops the start
+                raise
             screen = _open_screen(config, door)
             state = screen.state if screen else screen_state(config) if config.operator.enabled else None
             operator = _open_operator(config, door, state, clock)
-            runner = _start(config, clock, door, storage, publisher, state)
+            runner = _start(config, clock, door, storage, publisher, state, metrics)
             notifier = SystemdNotifier(clock)
             notifier.ready()
             notifier.status(f"gate {config.gate.gate_id} serving")
             logger.info("serving", extra={"gate": config.gate.gate_id, "checks": list(config.gate.checks)})
-            runner.serve(stop, 1.0 / config.service.loop_hz, watchdog=notifier, housekeeping=storage.tick)
+            housekeeping = _housekeeping(config, storage, publisher, desk, runner, metrics)
+            runner.serve(stop, 1.0 / config.service.loop_hz, watchdog=notifier, housekeeping=housekeeping)
             notifier.stopping()
         finally:
             if operator is not None:
                 operator.stop()
             if screen is not None:
                 screen.stop()
+            if server is not None:
+                server.close()
             if publisher is not None:
                 publisher.close()
             storage.close()
@@ -153,14 +176,20 @@ def _open_operator(config: KioskConfig, door: Door, state: GateScreenState | Non
 
 
 def _start(
-    config: KioskConfig, clock: Clock, door: Door, storage: Storage, publisher: MqttPublisher | None, display: Display | None
+    config: KioskConfig,
+    clock: Clock,
+    door: Door,
+    storage: Storage,
+    publisher: MqttPublisher | None,
+    display: Display | None,
+    metrics: GateMetrics | None,
 ) -> GateRunner:
     """Build the runner on the open door and storage, and record the start (and how the last run ended)."""
     clean = last_run_was_clean(storage)
     storage.audit.record_config(dump_config(config))
     try:
-        recorder = StoreRecorder(storage, config.gate.gate_id, publisher)
-        runner = build_runner(config, clock, door, storage, recorder, display)
+        recorder = StoreRecorder(storage, config.gate.gate_id, publisher, counter=metrics)
+        runner = build_runner(config, clock, door, storage, recorder, display, metrics)
     except BaseException:
         door.close()
         raise
@@ -176,6 +205,57 @@ def _start(
         runner.shut_down()
         raise
     return runner
+
+
+def _housekeeping(
+    config: KioskConfig,
+    storage: Storage, publisher: MqttPublisher | None, desk: CommandDesk | None, runner: GateRunner, metrics: GateMetrics | None
+) -> Callable[[], None]:
+    """Once per loop: the hourly purge when due; remote commands in; the gate's state and the outbox out; metrics."""
+    if publisher is None and metrics is None:
+        return storage.tick
+    if publisher is not None and desk is not None:
+        publisher.listen_for_commands()
+    if publisher is not None and config.mqtt.home_assistant_discovery:
+        publisher.publish_discovery(discovery_messages(config.gate.gate_id))
+
+    def tick() -> None:
+        storage.tick()
+        if publisher is not None:
+            if desk is not None:
+                for action, raw in publisher.received_commands():
+                    if desk.receive(action, raw, storage.clock.wall()).ok:
+                        runner.operator_command(action)
+            publisher.publish_state(gate_state(runner))
+            publisher.pump(storage.outbox)
+        if metrics is not None:
+            metrics.link(storage.outbox.depth(), publisher is not None and publisher.is_connected)
+            metrics.loop_ran()
+
+    return tick
+
+
+def _metrics_server(config: KioskConfig, metrics: GateMetrics | None) -> MetricsServer | None:
+    if metrics is None:
+        return None
+    try:
+        server = MetricsServer(metrics, config.metrics.bind, config.metrics.port, config.metrics.healthz_stale_s)
+    except OSError as err:
+        where = f"{config.metrics.bind}:{config.metrics.port}"
+        raise ConfigError([f"metrics.port = {config.metrics.port}: cannot listen on {where} ({err.strerror or err}; expected a free port)"]) from err
+    logger.info("metrics on http://%s:%d/metrics", config.metrics.bind, server.port)
+    return server
+
+
+def _command_desk(config: KioskConfig, storage: Storage) -> CommandDesk | None:
+    """The desk for signed remote commands, when commands.operator_keys_dir names the operators' keys."""
+    if config.commands.operator_keys_dir is None:
+        return None
+    keys = load_operator_keys(config.commands.operator_keys_dir)
+    desk = CommandDesk(config.gate.gate_id, config.commands, keys, NonceStore(storage.db), storage.audit, MACHINE_ACTIONS)
+    desk.forget_old_nonces(storage.clock.wall())
+    logger.info("remote commands accepted from %d operator key(s)", len(keys))
+    return desk
 
 
 @contextlib.contextmanager

@@ -13,6 +13,8 @@ from hardware.clock import Clock
 from hardware.door import open_door
 from hardware.errors import DeviceUnavailable, DriverNotInstalled, HardwareError
 from kiosk.config.schema import KioskConfig
+from kiosk.service.clock_sync import clock_sync
+from kiosk.storage.outbox import read_summary
 
 
 @dataclass(frozen=True)
@@ -159,10 +161,42 @@ def probe_panel(config: KioskConfig, clock: Clock, wait_s: float | None = None) 
     )
 
 
+def probe_outbox(config: KioskConfig, clock: Clock) -> Finding:
+    """Decisions waiting for the MQTT broker; failing once the oldest has waited `OUTBOX_STALE_S`."""
+    if not config.privacy.mqtt_broker:
+        return Finding("outbox", True, "no MQTT broker configured: nothing leaves the device")
+    summary = read_summary(Path(config.storage.path))
+    if summary is None or summary.depth == 0:
+        return Finding("outbox", True, f"empty: every recorded decision has been acknowledged by {config.privacy.mqtt_broker}")
+    waited_s = clock.wall() - summary.oldest_at if summary.oldest_at is not None else 0.0
+    detail = f"{summary.depth} message(s) wait for {config.privacy.mqtt_broker}, the oldest for {waited_s:.0f} s"
+    if waited_s < OUTBOX_STALE_S:
+        return Finding("outbox", True, detail)
+    return Finding(
+        "outbox", False, detail,
+        "check the broker and the network (privacy.mqtt_broker, [mqtt]); undelivered messages are dropped after storage.retention_days",
+    )
+
+
+def probe_clock(config: KioskConfig, clock: Clock) -> Finding:
+    """Good only when timesyncd or chrony says the clock is synchronised: validity checks depend on it."""
+    sync = clock_sync()
+    if sync.state == "synchronised":
+        return Finding("clock", True, sync.detail)
+    return Finding(
+        "clock", False, f"{sync.state}: {sync.detail}; pass validity, rotating codes and command freshness depend on it",
+        "enable NTP (sudo timedatectl set-ntp true, or install chrony) or fit an RTC; see the README, Many gates",
+    )
+
+
 THERMOMETER_WAIT_S = 3.0
 PANEL_WAIT_S = 8.0  # a panel polls each reader several times a second; the secure channel takes a few exchanges
 
-PROBES: list[Probe] = [probe_storage, probe_door, probe_panel, probe_camera, probe_thermometer, probe_models, probe_speech]
+OUTBOX_STALE_S = 3600.0
+
+PROBES: list[Probe] = [
+    probe_storage, probe_door, probe_panel, probe_camera, probe_thermometer, probe_models, probe_speech, probe_outbox, probe_clock,
+]
 
 
 def examine(config: KioskConfig, clock: Clock, probes: list[Probe] = PROBES) -> list[Finding]:

@@ -7,12 +7,21 @@ from typing import Protocol
 
 from kiosk.gate.commands import Decision
 from kiosk.storage.events import DecisionRecord
+from kiosk.storage.outbox import Outbox
 from kiosk.storage.storage import Storage
 
 logger = logging.getLogger("kiosk.events")
 
+class DecisionCounter(Protocol):
+    def decision(self, verdict: str, reasons: tuple[str, ...]) -> None: ...
+
+
 class Publisher(Protocol):
-    def publish(self, decision: DecisionRecord) -> None: ...
+    def message_for(self, decision: DecisionRecord, event_id: int) -> tuple[str, str]:
+        """The topic and the shareable payload for the recorded decision `event_id`."""
+
+    def pump(self, outbox: Outbox) -> None:
+        """Send what waits in `outbox`, if the broker can take it now."""
 
 
 START_UP = "start-up"
@@ -25,7 +34,10 @@ class StoreRecorder:
     Logs carry reason codes and pseudonymous references, never names or credential contents.
     """
 
-    def __init__(self, storage: Storage, gate_id: str, publisher: Publisher | None = None) -> None:
+    def __init__(
+        self, storage: Storage, gate_id: str, publisher: Publisher | None = None, counter: DecisionCounter | None = None
+    ) -> None:
+        self._counter = counter
         self._storage = storage
         self._gate_id = gate_id
         self._publisher = publisher
@@ -42,10 +54,15 @@ class StoreRecorder:
             message=decision.message,
             holder_id=decision.holder_id,
         )
-        event_id = self._storage.events.record(record)
+        with self._storage.db.transaction():  # the event and its outgoing message commit together, or neither
+            event_id = self._storage.events.record(record)
+            if self._publisher is not None:
+                self._storage.outbox.add(record.at, *self._publisher.message_for(record, event_id))
         logger.info("decision", extra={"event_id": event_id, "verdict": decision.verdict, "reasons": list(decision.reasons)})
+        if self._counter is not None:
+            self._counter.decision(decision.verdict, decision.reasons)
         if self._publisher is not None:
-            self._publisher.publish(record)  # after the commit: only what is recorded is ever shared
+            self._publisher.pump(self._storage.outbox)  # after the commit: only what is recorded is ever shared
 
     def note(self, kind: str, detail: str, wall: float) -> None:
         self._storage.audit.append(kind, {"gate": self._gate_id, "detail": detail})

@@ -11,6 +11,7 @@ from kiosk.storage.errors import CorruptStorageError, DatabaseInUseError, Storag
 from kiosk.storage.events import DecisionRecord, EventStore, StoredEvent
 from kiosk.storage.lock import DatabaseLock
 from kiosk.storage.keys import TemplateCipher, create_key, pseudonym, read_key, read_or_create_key
+from kiosk.storage.outbox import Outbox, OutboxMessage
 from kiosk.storage.people import Consent, Erasure, PeopleStore, Person
 from kiosk.storage.retention import PurgeResult, Retention
 from kiosk.storage.storage import Storage
@@ -29,6 +30,8 @@ __all__ = [
     "Erasure",
     "EventStore",
     "HeadWitness",
+    "Outbox",
+    "OutboxMessage",
     "PeopleStore",
     "Person",
     "PurgeResult",

@@ -59,4 +59,23 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE events ADD COLUMN holder_ref TEXT",
         "CREATE INDEX events_by_holder ON events (holder_ref)",
     ),
+    (
+        # Store and forward: a shareable message is written here in the transaction of the event it
+        # describes, and deleted only when the broker has acknowledged it (PUBACK). AUTOINCREMENT keeps
+        # ids (the send order) rising after deletes.
+        """CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at REAL NOT NULL,
+            topic TEXT NOT NULL,
+            payload TEXT NOT NULL
+        )""",
+        "CREATE INDEX outbox_by_time ON outbox (at)",
+    ),
+    (
+        # Nonces of remote commands already seen, so a recorded command cannot be played again after a restart.
+        """CREATE TABLE command_nonces (
+            nonce TEXT PRIMARY KEY,
+            seen_at REAL NOT NULL
+        )""",
+    ),
 )

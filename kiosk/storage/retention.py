@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from kiosk.storage.audit import AuditKind
 from kiosk.storage.captures import DebugCapture
 from kiosk.storage.events import EventStore
+from kiosk.storage.outbox import Outbox
 from kiosk.storage.people import PeopleStore
 
 PURGE_INTERVAL_S = 3600.0
@@ -17,13 +18,25 @@ class PurgeResult:
     events: int
     people: int
     frames: int
+    outbox: int = 0  # messages for the broker that outlived the retention period undelivered
 
 
 class Retention:
-    """Purges old events, people whose consent expired, and old debug frames. Time comes in as `now`."""
+    """Purges old events (and their undelivered outbox messages), people whose consent expired, and old debug frames.
 
-    def __init__(self, events: EventStore, people: PeopleStore, retention_days: float, captures: DebugCapture | None = None) -> None:
+    Time comes in as `now`.
+    """
+
+    def __init__(
+        self,
+        events: EventStore,
+        people: PeopleStore,
+        retention_days: float,
+        captures: DebugCapture | None = None,
+        outbox: Outbox | None = None,
+    ) -> None:
         self._events = events
+        self._outbox = outbox
         self._people = people
         self._retention_s = retention_days * 86400
         self._captures = captures
@@ -35,8 +48,11 @@ class Retention:
             events=self._events.purge_before(now - self._retention_s),
             people=self._people.forget_expired(now),
             frames=self._captures.purge(now) if self._captures else 0,
+            outbox=self._outbox.purge_before(now - self._retention_s) if self._outbox else 0,
         )
-        if result.events or result.frames:
+        if result.outbox:
+            self._events.audit.append(AuditKind.RETENTION_PURGE, {"events": result.events, "frames": result.frames, "outbox": result.outbox})
+        elif result.events or result.frames:
             self._events.audit.append(AuditKind.RETENTION_PURGE, {"events": result.events, "frames": result.frames})
         self._last_run = now
         return result

@@ -16,6 +16,7 @@ from kiosk.storage.database import Database
 from kiosk.storage.errors import CorruptStorageError
 from kiosk.storage.events import EventStore
 from kiosk.storage.keys import TemplateCipher, read_key, read_or_create_key
+from kiosk.storage.outbox import Outbox
 from kiosk.storage.people import PeopleStore
 from kiosk.storage.retention import Retention
 from kiosk.storage.witness import witnesses_for
@@ -36,6 +37,7 @@ class Storage:
     retention: Retention
     captures: DebugCapture | None
     clock: Clock
+    outbox: Outbox
 
     @classmethod
     def open(
@@ -68,7 +70,9 @@ class Storage:
         captures = DebugCapture(config.debug_capture_dir, config.debug_capture_hours) if config.debug_capture_hours else None
         if captures:
             logger.warning("%s (storage.debug_capture_hours)", captures.notice())
-        storage = cls(db, audit, events, people, Retention(events, people, config.retention_days, captures), captures, clock)
+        outbox = Outbox(db)
+        retention = Retention(events, people, config.retention_days, captures, outbox)
+        storage = cls(db, audit, events, people, retention, captures, clock, outbox)
         if config_text is not None:
             audit.record_config(config_text)
         storage.tick()
@@ -80,6 +84,8 @@ class Storage:
         if result is None:
             return
         self.db.checkpoint()
+        if result.outbox:
+            logger.warning("retention purge: %d messages for the broker were never acknowledged and are dropped", result.outbox)
         if result.events or result.people or result.frames:
             logger.info("retention purge: %d events, %d people, %d frames", result.events, result.people, result.frames)
 

@@ -120,9 +120,10 @@ def test_cli_report_reflects_the_config_file(tmp_path: Path) -> None:
 def test_only_configured_fields_are_shared_and_never_the_subject() -> None:
     decision = DecisionRecord(1.0, "north", "denied", ("fever",), "alice", True, 38.4, "Please see staff, alice")
     config = parse_config(KioskConfig, '[privacy]\nmqtt_fields = ["verdict", "temperature_c", "reasons"]\n')
-    assert outgoing_decision(decision, config) == {"verdict": "denied", "temperature_c": None, "reasons": ["fever"]}
+    shared = outgoing_decision(decision, config, message_id="5f0c", seq=7)
+    assert shared == {"id": "5f0c", "seq": 7, "verdict": "denied", "temperature_c": None, "reasons": ["fever"]}
     valued = parse_config(KioskConfig, '[storage]\nrecord_temperature_values = true\n[privacy]\nmqtt_fields = ["temperature_c"]\n')
-    assert outgoing_decision(decision, valued) == {"temperature_c": 38.4}
+    assert outgoing_decision(decision, valued, message_id="5f0c", seq=7) == {"id": "5f0c", "seq": 7, "temperature_c": 38.4}
 
 
 def test_an_unknown_shared_field_is_a_config_error() -> None:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import shutil
-import socket
+import signal
 import subprocess
-import time
-from collections.abc import Iterator
-from dataclasses import replace
+import sys
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -16,78 +14,71 @@ import pytest
 from hardware.clock import ManualClock
 from kiosk.config import KioskConfig, parse_config
 from kiosk.errors import ConfigError
+from kiosk.fleet.discovery import discovery_messages
+from kiosk.fleet.state import gate_state
 from kiosk.gate.commands import Decision
 from kiosk.service.publisher import MqttPublisher
 from kiosk.service.recording import StoreRecorder
 from kiosk.storage import Storage, StorageConfig
+from tests.kiosk.service.mqtt_broker import Broker, Watcher, wait_for
+
+REPO = Path(__file__).resolve().parents[3]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[str]:
-    binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-    if not Path(binary).exists():
-        pytest.fail("mosquitto is not installed: ./dev.sh installs it (Debian package mosquitto)")
-    port = free_port()
-    conf = tmp_path / "mosquitto.conf"
-    conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\n")
-    process = subprocess.Popen([binary, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        give_up = time.monotonic() + 20
-        while time.monotonic() < give_up:
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.05)
-        yield f"127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def subscribe(address: str, topic: str) -> tuple[object, list[bytes]]:
-    import paho.mqtt.client as mqtt
-
-    received: list[bytes] = []
-    subscribed: list[bool] = []
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
-    client.on_message = lambda _c, _u, message: received.append(message.payload)
-    client.on_subscribe = lambda *_args: subscribed.append(True)
-    host, _, port = address.rpartition(":")
-    client.connect(host, int(port))
-    client.subscribe(topic, qos=1)
-    client.loop_start()
-    give_up = time.monotonic() + 20
-    while not subscribed and time.monotonic() < give_up:
-        time.sleep(0.02)
-    return client, received
-
-
-def test_a_recorded_decision_reaches_the_broker_without_the_subject(broker: str, tmp_path: Path) -> None:
+def config_for(broker: Broker, **privacy: object) -> KioskConfig:
     base = KioskConfig()
-    config = replace(base, privacy=replace(base.privacy, mqtt_broker=broker, mqtt_fields=["gate_id", "verdict", "reasons"]))
-    subscriber, received = subscribe(broker, config.privacy.mqtt_topic)
-    storage = Storage.open(StorageConfig(path=tmp_path / "kiosk.db", device_key_file=tmp_path / "device.key"), ManualClock())
+    return replace(base, privacy=replace(base.privacy, mqtt_broker=broker.address, **privacy))
+
+
+def open_storage(tmp_path: Path, **kwargs: object) -> Storage:
+    return Storage.open(StorageConfig(path=tmp_path / "kiosk.db", device_key_file=tmp_path / "device.key"), ManualClock(), **kwargs)
+
+
+def test_a_recorded_decision_reaches_the_broker_without_the_subject(mosquitto: Broker, tmp_path: Path) -> None:
+    config = config_for(mosquitto, mqtt_fields=["gate_id", "verdict", "reasons"])
+    watcher = Watcher(mosquitto.address, config.privacy.mqtt_topic)
+    storage = open_storage(tmp_path)
     publisher = MqttPublisher(config)
     try:
         recorder = StoreRecorder(storage, "north-door", publisher)
         decision = Decision(1.0, "denied", ("temperature-high",), "Entry denied.", "DENIED temperature-high", subject="holder-7", temperature_above=True)
         recorder.decision(decision, wall=1_767_225_600.0)
-        give_up = time.monotonic() + 20
-        while not received and time.monotonic() < give_up:
-            time.sleep(0.02)
+
+        def delivered() -> bool:
+            publisher.pump(storage.outbox)
+            return bool(watcher.payloads()) and storage.outbox.depth() == 0
+
+        wait_for(delivered, "the decision to reach the broker and be acknowledged")
     finally:
         publisher.close()
-        subscriber.loop_stop()  # type: ignore[attr-defined]
+        watcher.close()
         storage.close()
-    [payload] = received
-    assert json.loads(payload) == {"gate_id": "north-door", "verdict": "denied", "reasons": ["temperature-high"]}
+    [payload] = watcher.payloads()
+    shared = json.loads(payload)
+    assert set(shared) == {"id", "seq", "gate_id", "verdict", "reasons"}
+    assert (shared["seq"], shared["gate_id"], shared["verdict"], shared["reasons"]) == (1, "north-door", "denied", ["temperature-high"])
     assert b"holder-7" not in payload
+
+
+def test_a_decision_waits_in_the_outbox_until_a_broker_acknowledges_it(mosquitto: Broker, tmp_path: Path) -> None:
+    config = config_for(mosquitto)
+    mosquitto.stop()
+    storage = open_storage(tmp_path)
+    publisher = MqttPublisher(replace(config, mqtt=replace(config.mqtt, reconnect_max_s=1)))
+    try:
+        recorder = StoreRecorder(storage, "north-door", publisher)
+        recorder.decision(Decision(1.0, "granted", (), "Welcome.", "GRANTED", subject="holder-7"), wall=1_767_225_600.0)
+        assert storage.outbox.depth() == 1  # recorded, not yet delivered
+        mosquitto.start()
+
+        def emptied() -> bool:
+            publisher.pump(storage.outbox)
+            return storage.outbox.depth() == 0
+
+        wait_for(emptied, "the outbox to empty once the broker is back")
+    finally:
+        publisher.close()
+        storage.close()
 
 
 def test_a_broker_without_a_port_is_named() -> None:
@@ -95,29 +86,119 @@ def test_a_broker_without_a_port_is_named() -> None:
         parse_config(KioskConfig, '[privacy]\nmqtt_broker = "broker.local"\n')
 
 
-def test_the_newest_audit_head_stays_retained_on_the_gates_state_topic(broker: str, tmp_path: Path) -> None:
-    base = KioskConfig()
-    config = replace(base, privacy=replace(base.privacy, mqtt_broker=broker))
-    watcher, seen = subscribe(broker, "kiosk/main-entrance/state/audit_head")
+def test_a_password_file_without_a_user_name_is_refused() -> None:
+    with pytest.raises(ConfigError, match="mqtt.password_file is set but username = ''"):
+        parse_config(KioskConfig, '[mqtt]\npassword_file = "/etc/kiosk/mqtt.password"\n')
+
+
+def test_a_client_certificate_without_its_key_is_refused() -> None:
+    with pytest.raises(ConfigError, match="tls_cert_file and tls_key_file: expected both"):
+        parse_config(KioskConfig, '[mqtt]\ntls = true\ntls_cert_file = "/etc/kiosk/gate.pem"\n')
+
+
+def test_the_newest_audit_head_stays_retained_on_the_gates_state_topic(mosquitto: Broker, tmp_path: Path) -> None:
+    config = config_for(mosquitto)
     publisher = MqttPublisher(config)
-    storage = Storage.open(StorageConfig(path=tmp_path / "kiosk.db", device_key_file=tmp_path / "device.key"), ManualClock(), witnesses=[publisher])
+    storage = open_storage(tmp_path, witnesses=[publisher])
     try:
+        wait_for(lambda: publisher.is_connected, "the publisher to connect")
         decision = Decision(1.0, "granted", (), "Welcome.", "GRANTED", subject="holder-7")
         StoreRecorder(storage, "main-entrance", publisher).decision(decision, wall=1_767_225_600.0)
         head = storage.audit.head()
-        give_up = time.monotonic() + 20
-        while len(seen) < 2 and time.monotonic() < give_up:
-            time.sleep(0.02)
+        publisher.pump(storage.outbox)
+        expected = {"seq": head.seq, "digest": head.digest}
+        late = Watcher(mosquitto.address, "kiosk/main-entrance/state/audit_head", client_id="late")  # joins after the commit
+        try:
+            wait_for(lambda: expected in [json.loads(p) for p in late.payloads()], "the retained audit head")
+        finally:
+            late.close()
     finally:
         publisher.close()
-        watcher.loop_stop()  # type: ignore[attr-defined]
         storage.close()
-    assert [json.loads(payload)["seq"] for payload in seen] == [0, 1]  # at start-up, then after the commit
-    late, retained = subscribe(broker, "kiosk/main-entrance/state/audit_head")  # a watcher that joins later
+    assert json.loads(late.payloads()[-1]) == expected
+
+
+
+@dataclass
+class FakeGate:
+    """The three things the state is read from, set by the test."""
+
+    is_unlocked: bool = False
+    alarms: frozenset[str] = frozenset()
+    unavailable_checks: tuple[str, ...] = ()
+    mode: str = "normal"
+    is_door_open: bool = True
+
+
+def retained_state(broker: Broker, gate_id: str, count: int) -> dict[str, str]:
+    """What a watcher that joins now is handed under kiosk/<gate_id>/state/."""
+    late = Watcher(broker.address, f"kiosk/{gate_id}/state/#", client_id=f"late-{gate_id}")
     try:
-        give_up = time.monotonic() + 20
-        while not retained and time.monotonic() < give_up:
-            time.sleep(0.02)
+        wait_for(lambda: len(late.topics()) >= count, f"{count} retained state topics of {gate_id}")
     finally:
-        late.loop_stop()  # type: ignore[attr-defined]
-    assert [json.loads(payload) for payload in retained] == [{"seq": head.seq, "digest": head.digest}]
+        late.close()
+    return late.topics()
+
+
+def test_door_alarms_health_and_online_are_retained_and_a_clean_close_says_offline(mosquitto: Broker, tmp_path: Path) -> None:
+    storage = open_storage(tmp_path)
+    publisher = MqttPublisher(config_for(mosquitto))
+    try:
+        wait_for(lambda: publisher.is_connected, "the publisher to connect")
+        publisher.publish_state(gate_state(FakeGate(alarms=frozenset({"door-forced-open"}), unavailable_checks=("face",))))
+        publisher.pump(storage.outbox)
+        state = retained_state(mosquitto, "main-entrance", 6)
+        assert state == {
+            "online": "online",
+            "door": "forced",
+            "mode": "normal",
+            "door_contact": "open",
+            "alarms": '["door-forced-open"]',
+            "health": '{"status": "degraded", "unavailable_checks": ["face"]}',
+        }
+    finally:
+        publisher.close()
+        storage.close()
+    assert retained_state(mosquitto, "main-entrance", 6)["online"] == "offline"
+
+
+def test_a_killed_gate_reads_offline_through_its_last_will(mosquitto: Broker) -> None:
+    script = (
+        "import sys, time\n"
+        "from dataclasses import replace\n"
+        "from kiosk.config import KioskConfig\n"
+        "from kiosk.config.schema import GateConfig\n"
+        "from kiosk.service.publisher import MqttPublisher\n"
+        "base = KioskConfig()\n"
+        "publisher = MqttPublisher(replace(base, gate=GateConfig(gate_id='east-door'), privacy=replace(base.privacy, mqtt_broker=sys.argv[1])))\n"
+        "while not publisher.is_connected: time.sleep(0.01)\n"
+        "print('connected', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    gate = subprocess.Popen([sys.executable, "-c", script, mosquitto.address], stdout=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        assert gate.stdout is not None and gate.stdout.readline().strip() == "connected"
+        wait_for(lambda: retained_state(mosquitto, "east-door", 1).get("online") == "online", "the gate to say online")
+        gate.send_signal(signal.SIGKILL)
+        gate.wait(timeout=20)
+    finally:
+        gate.kill()
+    wait_for(lambda: retained_state(mosquitto, "east-door", 1).get("online") == "offline", "the broker to publish the last will")
+
+
+def test_home_assistant_discovery_configs_are_retained_for_a_late_home_assistant(mosquitto: Broker, tmp_path: Path) -> None:
+    storage = open_storage(tmp_path)
+    publisher = MqttPublisher(config_for(mosquitto))
+    try:
+        publisher.publish_discovery(discovery_messages("main-entrance"))
+        wait_for(lambda: publisher.is_connected, "the publisher to connect")
+        publisher.pump(storage.outbox)
+        home_assistant = Watcher(mosquitto.address, "homeassistant/#", client_id="home-assistant")
+        try:
+            wait_for(lambda: len(home_assistant.topic_names) >= 4, "four retained discovery configs")
+        finally:
+            home_assistant.close()
+    finally:
+        publisher.close()
+        storage.close()
+    assert sorted(home_assistant.topic_names) == sorted(discovery_messages("main-entrance"))

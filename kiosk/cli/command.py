@@ -1,0 +1,116 @@
+"""`kiosk command keygen | sign | send`: signed remote commands for gates (see kiosk.fleet.commands)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+from kiosk.cli import EXIT_FAILED, EXIT_OK, Command
+from kiosk.errors import UsageError
+
+ACTIONS_HELP = "unlock-once, lock-down, lift-lock-down, evacuate, end-evacuation, reload-trust, revoke"
+
+
+def _keygen_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", type=Path, help="key path without suffix: writes NAME.key.pem (private) and NAME.pub.pem")
+
+
+def _keygen(args: argparse.Namespace) -> int:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    from kiosk.credentials.key_roles import OPERATOR, with_role
+
+    private_path, public_path = Path(f"{args.name}.key.pem"), Path(f"{args.name}.pub.pem")
+    if private_path.exists():
+        raise UsageError(f"'{private_path}' already exists (expected a new key name; keys are never overwritten)")
+    key = ed25519.Ed25519PrivateKey.generate()
+    private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    descriptor = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(with_role(private_pem, OPERATOR))
+    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    public_path.write_bytes(with_role(public_pem, OPERATOR))
+    print(f"wrote {private_path} (keep secret: it commands gates) and {public_path} (copy into each gate's commands.operator_keys_dir)")
+    return EXIT_OK
+
+
+def _sign_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--key", type=Path, required=True, help="operator private key (NAME.key.pem from 'kiosk command keygen')")
+    parser.add_argument("--gate", required=True, help="the gate_id the command is for")
+    parser.add_argument("--action", required=True, help=f"one of: {ACTIONS_HELP}")
+    parser.add_argument("--arg", action="append", default=[], metavar="NAME=VALUE", help="an argument of the action (repeatable)")
+    parser.add_argument("--out", type=Path, required=True, help="file to write the signed command to (COSE_Sign1)")
+
+
+def _sign(args: argparse.Namespace) -> int:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    from kiosk.fleet.commands import ACTIONS, sign_command
+
+    if args.action not in ACTIONS:
+        raise UsageError(f"--action {args.action!r}: expected one of {ACTIONS_HELP}")
+    try:
+        key = serialization.load_pem_private_key(args.key.read_bytes(), password=None)
+    except (OSError, ValueError, TypeError) as err:
+        raise UsageError(f"--key '{args.key}': cannot load it ({err.__class__.__name__}; expected an unencrypted PEM Ed25519 private key)") from err
+    if not isinstance(key, ed25519.Ed25519PrivateKey):
+        raise UsageError(f"--key '{args.key}': a {type(key).__name__} (expected an Ed25519 private key)")
+    extra = {}
+    for item in args.arg:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise UsageError(f"--arg {item!r}: expected NAME=VALUE")
+        extra[name] = value
+    args.out.write_bytes(sign_command(args.gate, args.action, key, issued_at=time.time(), args=extra))
+    print(f"wrote {args.out}: {args.action} for gate {args.gate}, valid for the gate's commands.max_age_s from now")
+    return EXIT_OK
+
+
+def _send_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("command_file", type=Path, help="a file written by 'kiosk command sign'")
+    parser.add_argument("--config", type=Path, required=True, help="TOML config naming the broker (privacy.mqtt_broker) and [mqtt]")
+
+
+def _send(args: argparse.Namespace) -> int:
+    import cbor2
+
+    from kiosk.config import KioskConfig, load_config
+    from kiosk.fleet.commands import command_topic
+    from kiosk.fleet.connection import broker_address, build_client
+
+    config = load_config(KioskConfig, args.config)
+    if not config.privacy.mqtt_broker:
+        raise UsageError(f"{args.config}: privacy.mqtt_broker is not set (expected the broker the gates listen on)")
+    raw = args.command_file.read_bytes()
+    try:
+        signed = cbor2.loads(raw).value
+        content = cbor2.loads(signed[2])
+        topic = command_topic(content["gate"], content["action"])
+    except (cbor2.CBORDecodeError, AttributeError, IndexError, KeyError, TypeError, ValueError) as err:
+        raise UsageError(f"'{args.command_file}': not a command from 'kiosk command sign' ({err.__class__.__name__})") from err
+    client = build_client(config, client_id=f"kiosk-command-{os.getpid()}")
+    host, port = broker_address(config)
+    client.connect(host, port, keepalive=config.mqtt.keepalive_s)
+    client.loop_start()
+    try:
+        info = client.publish(topic, raw, qos=1)
+        info.wait_for_publish(timeout=20)
+    finally:
+        client.disconnect()
+        client.loop_stop()
+    if not info.is_published():
+        print(f"kiosk: the broker {config.privacy.mqtt_broker} did not acknowledge {topic} within 20 s")
+        return EXIT_FAILED
+    print(f"sent {topic} (acknowledged by {config.privacy.mqtt_broker}); the gate's audit log says whether it ran")
+    return EXIT_OK
+
+
+COMMANDS = [
+    Command(("command", "keygen"), "make an operator key pair for signing commands to gates", _keygen, _keygen_arguments),
+    Command(("command", "sign"), "sign a command for one gate (unlock-once, lock-down, evacuate, ...)", _sign, _sign_arguments),
+    Command(("command", "send"), "publish a signed command to the gate's kiosk/<gate>/cmd/<action> topic", _send, _send_arguments),
+]

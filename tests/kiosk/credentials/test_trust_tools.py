@@ -1,0 +1,43 @@
+"""`kiosk credential trust sign-update` makes the update `kiosk credential update-trust` applies: the whole chain by CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from kiosk.cli import main
+from kiosk.credentials.updates import UPDATE_KEY_FILE, current_sequence
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    key = ed25519.Ed25519PrivateKey.generate()
+    (tmp_path / "update.key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    root = tmp_path / "trust"
+    root.mkdir()
+    (root / UPDATE_KEY_FILE).write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    return tmp_path
+
+
+def test_a_revocation_signed_by_the_cli_is_applied_by_the_gate(site: Path) -> None:
+    revoked = site / "revoked.json"
+    revoked.write_text(json.dumps({"sha256": ["ab" * 32]}))
+    out = site / "u1.cose"
+    assert main(["credential", "trust", "sign-update", "--key", str(site / "update.key.pem"), "--seq", "1",
+                 "--file", f"revoked.json={revoked}", "--out", str(out)]) == 0
+    assert main(["credential", "update-trust", str(out), "--trust", str(site / "trust")]) == 0
+    assert current_sequence(site / "trust") == 1
+    assert json.loads((site / "trust" / "current" / "revoked.json").read_text()) == {"sha256": ["ab" * 32]}
+
+
+def test_a_path_outside_the_trust_layout_is_refused_before_signing(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (site / "x").write_text("x")
+    code = main(["credential", "trust", "sign-update", "--key", str(site / "update.key.pem"), "--seq", "1",
+                 "--file", f"../etc/passwd={site / 'x'}", "--out", str(site / "u.cose")])
+    assert code == 2
+    assert "'../etc/passwd': outside the trust layout" in capsys.readouterr().err
+    assert not (site / "u.cose").exists()

@@ -1,0 +1,118 @@
+"""Remote commands run only when signed by a trusted operator key, fresh and new; every one is audited."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cbor2
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from hardware.clock import ManualClock
+from kiosk.errors import ConfigError
+from kiosk.fleet.commands import load_operator_keys, sign_command
+from kiosk.fleet.config import CommandsConfig
+from kiosk.fleet.desk import AUDIT_KIND, MACHINE_ACTIONS, CommandDesk
+from kiosk.storage import Storage, StorageConfig
+from kiosk.storage.nonces import NonceStore
+
+GATE = "north-door"
+
+
+@pytest.fixture
+def operator_key(tmp_path: Path) -> ed25519.Ed25519PrivateKey:
+    key = ed25519.Ed25519PrivateKey.generate()
+    folder = tmp_path / "operators"
+    folder.mkdir()
+    pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    (folder / "facilities.pem").write_bytes(pem)
+    return key
+
+
+def open_desk(tmp_path: Path, clock: ManualClock, **config: object) -> tuple[Storage, CommandDesk]:
+    storage = Storage.open(StorageConfig(path=tmp_path / "kiosk.db", device_key_file=tmp_path / "device.key", audit_syslog=""), clock)
+    keys = load_operator_keys(tmp_path / "operators")
+    return storage, CommandDesk(GATE, CommandsConfig(**config), keys, NonceStore(storage.db), storage.audit, MACHINE_ACTIONS)
+
+
+def audited(storage: Storage) -> list[tuple[bool, str]]:
+    return [(d["run"], d["reason"]) for d in (json.loads(r.details) for r in storage.audit.records() if r.kind == AUDIT_KIND)]
+
+
+def test_a_fresh_command_signed_by_an_operator_runs_once_and_its_replay_is_refused_after_a_restart(
+    tmp_path: Path, operator_key: ed25519.Ed25519PrivateKey
+) -> None:
+    clock = ManualClock()
+    command = sign_command(GATE, "lock-down", operator_key, issued_at=clock.wall())
+    storage, desk = open_desk(tmp_path, clock)
+    with storage:
+        verdict = desk.receive("lock-down", command, clock.wall())
+        assert (verdict.ok, verdict.reason) == (True, "verified")
+        assert verdict.command is not None and verdict.command.action == "lock-down"
+    clock.advance(5)
+    storage, desk = open_desk(tmp_path, clock)
+    with storage:
+        assert desk.receive("lock-down", command, clock.wall()).reason == "replayed"
+        assert audited(storage) == [(True, "verified"), (False, "replayed")]
+
+
+def test_unsigned_wrongly_signed_stale_and_misaddressed_commands_are_refused_and_audited(
+    tmp_path: Path, operator_key: ed25519.Ed25519PrivateKey
+) -> None:
+    clock = ManualClock()
+    stranger = ed25519.Ed25519PrivateKey.generate()  # a pass issuer, say: not an operator key
+    good = sign_command(GATE, "unlock-once", operator_key, issued_at=clock.wall())
+    tampered = bytearray(good)
+    tampered[-1] ^= 0x01
+    storage, desk = open_desk(tmp_path, clock)
+    with storage:
+        outcomes = [
+            desk.receive("unlock-once", cbor2.dumps({"gate": GATE, "action": "unlock-once"}), clock.wall()).reason,
+            desk.receive("unlock-once", sign_command(GATE, "unlock-once", stranger, issued_at=clock.wall()), clock.wall()).reason,
+            desk.receive("unlock-once", bytes(tampered), clock.wall()).reason,
+            desk.receive("unlock-once", sign_command(GATE, "unlock-once", operator_key, issued_at=clock.wall() - 121), clock.wall()).reason,
+            desk.receive("unlock-once", sign_command("south-door", "unlock-once", operator_key, issued_at=clock.wall()), clock.wall()).reason,
+            desk.receive("lock-down", good, clock.wall()).reason,
+            desk.receive("evacuate", sign_command(GATE, "evacuate", operator_key, issued_at=clock.wall()), clock.wall()).reason,
+        ]
+        outcomes.append(desk.receive("revoke", sign_command(GATE, "revoke", operator_key, issued_at=clock.wall()), clock.wall()).reason)
+        assert outcomes == [
+            "unsigned", "unknown-signer", "bad-signature", "stale", "wrong-gate", "wrong-topic", "evacuation-not-enabled", "not-supported"
+        ]
+        assert audited(storage) == [(False, reason) for reason in outcomes]
+        assert storage.audit.verify().ok
+
+
+def test_evacuation_runs_only_where_the_config_enables_it(tmp_path: Path, operator_key: ed25519.Ed25519PrivateKey) -> None:
+    clock = ManualClock()
+    storage, desk = open_desk(tmp_path, clock, evacuation_enabled=True)
+    with storage:
+        assert desk.receive("evacuate", sign_command(GATE, "evacuate", operator_key, issued_at=clock.wall()), clock.wall()).ok
+
+
+def test_an_operator_key_folder_with_a_non_ed25519_key_is_named(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    folder = tmp_path / "operators"
+    folder.mkdir()
+    pem = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    (folder / "old.pem").write_bytes(pem)
+    with pytest.raises(ConfigError, match="old.pem'.*expected an Ed25519 public key"):
+        load_operator_keys(folder)
+
+
+def test_operator_keys_and_pass_keys_are_refused_in_each_others_folders(tmp_path: Path) -> None:
+    from kiosk.credentials.key_roles import OPERATOR, with_role
+    from kiosk.credentials.trust import TrustStore, TrustStoreError
+
+    public = ed25519.Ed25519PrivateKey.generate().public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    (tmp_path / "trust" / "kiosk").mkdir(parents=True)
+    (tmp_path / "trust" / "kiosk" / "facilities.pem").write_bytes(with_role(public, OPERATOR))
+    with pytest.raises(TrustStoreError, match="key role 'operator'"):
+        TrustStore.load(tmp_path / "trust")
+    (tmp_path / "operators").mkdir()
+    (tmp_path / "operators" / "issuer.pem").write_bytes(with_role(public, "issuer"))
+    with pytest.raises(ConfigError, match="marked kiosk-key-role: issuer"):
+        load_operator_keys(tmp_path / "operators")
