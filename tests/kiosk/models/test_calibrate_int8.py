@@ -20,7 +20,7 @@ def test_calibration_writes_ranges_for_every_quantized_tensor_of_the_mask_model(
     assert "from 4 photos in photos/" in ranges.calibration and "tensor ranges" in capsys.readouterr().out
 
 
-def test_the_reference_inputs_are_written_from_the_demo_faces_bare_and_masked(tmp_path, models_dir, monkeypatch, capsys):
+def test_the_reference_inputs_are_written_from_the_demo_faces_bare_and_masked(tmp_path, models_dir, mask_model, monkeypatch, capsys):
     from kiosk.vision.int8_check import load_references
 
     monkeypatch.setattr(quantise, "RANGES_DIR", tmp_path)

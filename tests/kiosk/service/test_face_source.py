@@ -89,7 +89,9 @@ def test_faces_are_not_analysed_outside_a_visit(source: FaceSource) -> None:
     assert face_outcomes(source, demo_faces().enrolled) == []
 
 
-def test_plain_matching_leaves_stored_synthetic_mask_templates_out(pipeline: FacePipeline, tmp_path: Path, clock: ManualClock) -> None:
+def test_plain_matching_leaves_stored_synthetic_mask_templates_out(
+    pipeline: FacePipeline, mask_model: Path, tmp_path: Path, clock: ManualClock
+) -> None:
     storage = Storage.open(StorageConfig(path=tmp_path / "kiosk.db", device_key_file=tmp_path / "device.key"), clock)
     now = clock.wall()
     templates = FacePipeline(VisionConfig(masked_templates=True), pipeline.models_dir).enrollment_templates([demo_faces().enrolled])

@@ -6,9 +6,9 @@ from kiosk.vision.baseline import MaskDetectorAlone, OpenCVFaces
 from kiosk.vision.eval_masks import on_canvas
 
 
-def _paths(models_dir):
+def _paths(models_dir, names=("yunet", "sface")):
     manifest = models.load_manifest()
-    return {name: models.locate(manifest[name], models_dir) for name in ("yunet", "sface", "mask")}
+    return {name: models.locate(manifest[name], models_dir) for name in names}
 
 
 def test_opencv_embeds_the_same_person_closer_than_a_stranger(models_dir, lfw):
@@ -26,10 +26,10 @@ def test_opencv_that_cannot_read_a_model_file_says_which_and_why(tmp_path, model
     assert caught.value.model == "yunet"
 
 
-def test_the_mask_detector_alone_judges_real_photos(models_dir, mask_photos):
+def test_the_mask_detector_alone_judges_real_photos(mask_model, mask_photos):
     import cv2
 
-    alone = MaskDetectorAlone(_paths(models_dir)["mask"])
+    alone = MaskDetectorAlone(_paths(mask_model, ("mask",))["mask"])
     masked = alone.classify(on_canvas(cv2.imread(str(mask_photos / "with_mask" / "with_mask_019.jpg"))))
     bare = alone.classify(on_canvas(cv2.imread(str(sorted((mask_photos / "without_mask").iterdir())[0]))))
     assert masked is not None and masked[0] and masked[1] >= 0.5

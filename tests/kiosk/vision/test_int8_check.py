@@ -19,8 +19,8 @@ MASK_SHAPE = (1, 3, 260, 260)
 
 
 @pytest.fixture(scope="module")
-def mask_path(models_dir):
-    return models.locate(models.load_manifest()["mask"], models_dir)
+def mask_path(mask_model):
+    return models.locate(models.load_manifest()["mask"], mask_model)
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,7 @@ def test_a_model_agrees_with_itself_and_a_too_coarse_int8_model_does_not(float_s
     assert coarse.verdicts_differ > 0 and not coarse.is_close
 
 
-def test_a_pipeline_whose_int8_model_disagrees_runs_the_float_model_and_logs_why(tmp_path, monkeypatch, caplog, models_dir, demo_frames):
+def test_a_pipeline_whose_int8_model_disagrees_runs_the_float_model_and_logs_why(tmp_path, monkeypatch, caplog, models_dir, mask_model, demo_frames):
     coarse, references = coarse_ranges(64), load_references()
     monkeypatch.setattr(quantise, "RANGES_DIR", tmp_path)
     save_ranges(coarse)
@@ -72,7 +72,7 @@ def test_a_pipeline_whose_int8_model_disagrees_runs_the_float_model_and_logs_why
         assert pipeline.mask_classifier.classify(frame, box) == exact.mask_classifier.classify(frame, box)
 
 
-def test_this_cpu_runs_int8_only_where_it_gives_the_float_verdicts(models_dir, demo_frames, record_property, capsys):
+def test_this_cpu_runs_int8_only_where_it_gives_the_float_verdicts(models_dir, mask_model, demo_frames, record_property, capsys):
     """No CPU family is expected to pass or fail: with VNNI int8 usually agrees, with AVX2 alone it may not; either way
     the pipeline's classifier gives the float verdicts on the references, and the CPU's answer is reported."""
     pipeline = FacePipeline(VisionConfig(mask_int8=True), models_dir, mask_required=True)
