@@ -94,7 +94,8 @@ class VisionConfig:
     rescue_masked_faces: bool = setting(
         True,
         "when YuNet finds no face, look again where the mask model's own detector sees one, accepting a YuNet score"
-        " from 0.2 there (masks lower YuNet's score); one mask-model run more on frames without a face (README, 'Vision')",
+        " from 0.2 there (masks lower YuNet's score); one mask-model run more on frames without a face; only where the"
+        " mask model runs (mask_policy 'require', the 'mask' check, mask-aware matching) (README, 'Vision')",
     )
     mask_score: float = setting(0.5, "mask probability at or above which a face counts as masked", min=0, max=1)
     mask_int8: bool = setting(
