@@ -18,21 +18,9 @@ def _keygen_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _keygen(args: argparse.Namespace) -> int:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ed25519
+    from kiosk.credentials.key_roles import OPERATOR, write_key_pair
 
-    from kiosk.credentials.key_roles import OPERATOR, with_role
-
-    private_path, public_path = Path(f"{args.name}.key.pem"), Path(f"{args.name}.pub.pem")
-    if private_path.exists():
-        raise UsageError(f"'{private_path}' already exists (expected a new key name; keys are never overwritten)")
-    key = ed25519.Ed25519PrivateKey.generate()
-    private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    descriptor = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(with_role(private_pem, OPERATOR))
-    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    public_path.write_bytes(with_role(public_pem, OPERATOR))
+    private_path, public_path = write_key_pair(args.name, OPERATOR)
     print(f"wrote {private_path} (keep secret: it commands gates) and {public_path} (copy into each gate's commands.operator_keys_dir)")
     return EXIT_OK
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from kiosk.cli import EXIT_FAILED, EXIT_OK, Command
 from kiosk.credentials.config import CredentialsConfig
-from kiosk.credentials.key_roles import ROLES, key_role, with_role
+from kiosk.credentials.key_roles import ROLES, key_role, write_key_pair
 from kiosk.errors import UsageError
 
 if TYPE_CHECKING:
@@ -35,19 +34,7 @@ _KEYGEN_ADVICE = {
 
 
 def _keygen(args: argparse.Namespace) -> int:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ed25519
-
-    private_path, public_path = Path(f"{args.name}.key.pem"), Path(f"{args.name}.pub.pem")
-    if private_path.exists():
-        raise UsageError(f"'{private_path}' already exists (expected a new key name; keys are never overwritten)")
-    key = ed25519.Ed25519PrivateKey.generate()
-    private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    descriptor = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(with_role(private_pem, args.role))
-    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    public_path.write_bytes(with_role(public_pem, args.role))
+    private_path, public_path = write_key_pair(args.name, args.role)
     print(_KEYGEN_ADVICE[args.role].format(private=private_path, public=public_path))
     return EXIT_OK
 

@@ -9,6 +9,11 @@ no line; they cannot be told apart and are taken for what their place says.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
+from kiosk.errors import UsageError
+
 ROLES = ("issuer", "device")  # the roles of pass keys
 OPERATOR = "operator"  # signs remote commands to gates (`kiosk command keygen`); never a pass key
 _MARKER = "kiosk-key-role:"
@@ -27,3 +32,24 @@ def with_role(pem: bytes, role: str) -> bytes:
     if role not in (*ROLES, OPERATOR):
         raise ValueError(f"key role {role!r}: expected one of {', '.join((*ROLES, OPERATOR))}")
     return f"{_MARKER} {role}\n".encode("ascii") + pem
+
+
+def write_key_pair(name: Path, role: str) -> tuple[Path, Path]:
+    """A new Ed25519 key pair marked with `role`: NAME.key.pem (private, mode 0600) and NAME.pub.pem.
+
+    Raises UsageError if the private key file exists: keys are never overwritten.
+    """
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    private_path, public_path = Path(f"{name}.key.pem"), Path(f"{name}.pub.pem")
+    if private_path.exists():
+        raise UsageError(f"'{private_path}' already exists (expected a new key name; keys are never overwritten)")
+    key = ed25519.Ed25519PrivateKey.generate()
+    private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    descriptor = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(with_role(private_pem, role))
+    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    public_path.write_bytes(with_role(public_pem, role))
+    return private_path, public_path
