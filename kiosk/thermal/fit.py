@@ -140,16 +140,38 @@ def fit_model(
             if not _has_negative_slope(terms, weights[1:]):
                 scored.append(_Scored(terms, alpha, weights, _out_of_fold(design, data.oral_c, alpha, folds)))
     chosen = _simplest_within_one_se(scored, data.oral_c)
-    predicted, weights = chosen.predicted_c, chosen.weights
-    residual = predicted - data.oral_c
+    weights = chosen.weights
+    source = {
+        "subjects": len(data),
+        "alpha": chosen.alpha,
+        "seed": seed,
+        "selection": f"{INNER_FOLDS}-fold CV over subjects, simplest candidate within one paired SE of the best MAE",
+    }
+    coefficients = tuple(float(w) for w in weights[1:])
+    return calibrated_model(data, chosen.terms, coefficients, float(weights[0]), chosen.predicted_c, specificity, threshold_c, source)
+
+
+def calibrated_model(
+    data: Dataset,
+    terms: tuple[Term, ...],
+    coefficients: tuple[float, ...],
+    intercept_c: float,
+    predicted_c: np.ndarray,
+    specificity: float,
+    threshold_c: float,
+    source: dict[str, object],
+) -> CoreModel:
+    """The fitted model with what its out-of-fold predictions `predicted_c` say: the fever margin that keeps
+    `specificity`, its own uncertainty and the sensor noise's share; `source` gains the CV MAE and the decision."""
+    residual = predicted_c - data.oral_c
     ambient = data.inputs["ambient_c"]
     model = CoreModel(
         site=data.site,
-        terms=chosen.terms,
-        coefficients=tuple(float(w) for w in weights[1:]),
-        intercept_c=float(weights[0]),
+        terms=terms,
+        coefficients=coefficients,
+        intercept_c=intercept_c,
         uncertainty_c=0.0,
-        fever_margin_c=threshold_c - decision_point(predicted, data.oral_c >= threshold_c, specificity),
+        fever_margin_c=threshold_c - decision_point(predicted_c, data.oral_c >= threshold_c, specificity),
         ambient_range_c=(float(ambient.min()), float(ambient.max())),
         fever_threshold_c=threshold_c,
     )
@@ -160,10 +182,7 @@ def fit_model(
         uncertainty_c=math.sqrt(own_variance),
         noise_gain=noise_gain,
         source={
-            "subjects": len(data),
-            "alpha": chosen.alpha,
-            "seed": seed,
-            "selection": f"{INNER_FOLDS}-fold CV over subjects, simplest candidate within one paired SE of the best MAE",
+            **source,
             "cv_mae_c": float(np.mean(np.abs(residual))),
             "decision": {"threshold_c": threshold_c, "specificity_target": specificity},
         },

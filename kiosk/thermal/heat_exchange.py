@@ -16,7 +16,6 @@ term), so the estimator, the params files and `estimate-core` are unchanged.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -29,10 +28,8 @@ from kiosk.thermal.fit import (
     DEFAULT_SPECIFICITY,
     INNER_FOLDS,
     Dataset,
-    subject_inputs,
-    decision_point,
+    calibrated_model,
     fit_model,
-    noise_share,
     stratified_folds,
 )
 
@@ -106,33 +103,15 @@ def fit_linear(
     intercept, skin_slope, room_slope = weigh(skin, ambient, oral)
     if skin_slope <= 0:
         raise UsageError(f"{kind} fit for {data.site}: skin slope {skin_slope:.3f}, expected warmer skin to mean a warmer core")
-    model = CoreModel(
-        site=data.site,
-        terms=(Term(reading), Term("ambient_c")),
-        coefficients=(skin_slope, room_slope),
-        intercept_c=intercept,
-        uncertainty_c=0.0,
-        fever_margin_c=threshold_c - decision_point(predicted, oral >= threshold_c, specificity),
-        ambient_range_c=(float(ambient.min()), float(ambient.max())),
-        fever_threshold_c=threshold_c,
-    )
-    residual = predicted - oral
-    noise = np.array([model.reading_noise_c(*subject_inputs(data, i)) for i in range(len(data))])
-    own_variance, noise_gain = noise_share(residual, noise)
-    return replace(
-        model,
-        uncertainty_c=math.sqrt(own_variance),
-        noise_gain=noise_gain,
-        source={
-            "subjects": len(data),
-            "seed": seed,
-            "kind": kind,
-            "skin_per_ambient": -room_slope / skin_slope,
-            "selection": f"{kind}: fixed form; fever margin and noise share from {INNER_FOLDS}-fold out-of-fold predictions",
-            "cv_mae_c": float(np.mean(np.abs(residual))),
-            "decision": {"threshold_c": threshold_c, "specificity_target": specificity},
-        },
-    )
+    source = {
+        "subjects": len(data),
+        "seed": seed,
+        "kind": kind,
+        "skin_per_ambient": -room_slope / skin_slope,
+        "selection": f"{kind}: fixed form; fever margin and noise share from {INNER_FOLDS}-fold out-of-fold predictions",
+    }
+    terms = (Term(reading), Term("ambient_c"))
+    return calibrated_model(data, terms, (skin_slope, room_slope), intercept, predicted, specificity, threshold_c, source)
 
 
 def _fit_hinge(data: Dataset, seed: int, specificity: float, threshold_c: float) -> CoreModel:
