@@ -127,6 +127,8 @@ def _export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--until", metavar="WHEN", help="time to stop before (default: now)")
     parser.add_argument("--format", choices=("jsonl", "csv"), default="jsonl", help="one JSON object per line, or CSV with a header")
     parser.add_argument("--output", metavar="FILE", help="write here instead of standard output")
+    parser.add_argument("--despite-broken-audit", action="store_true",
+                        help="export even when the audit chain does not verify (the export's audit record says so)")
 
 
 def _events_export(args: argparse.Namespace) -> int:
@@ -139,13 +141,21 @@ def _events_export(args: argparse.Namespace) -> int:
     device_key = _device_key(config)
     with Database.open(config.storage.path, create=False) as db:
         audit = AuditLog(db, device_key if config.storage.audit_hmac else None)
+        chain = audit.verify()
+        if not chain.ok and not args.despite_broken_audit:
+            where = f" at record {chain.first_broken}" if chain.first_broken else ""
+            print(f"kiosk: not exported: the audit log is broken{where} ({chain.problem}), so these events cannot be "
+                  "shown to be complete and unaltered; see 'kiosk audit verify', or pass --despite-broken-audit",
+                  file=sys.stderr)
+            return EXIT_FAILED
         rows = [export_row(event.as_dict()) for event in EventStore(db, device_key, audit=audit).events(since, until)]
         if args.output:
             with open(args.output, "w", encoding="utf-8", newline="") as file:
                 write_export(rows, args.format, file)
         else:
             write_export(rows, args.format, sys.stdout)
-        audit.append(AuditKind.EXPORT, {"events": len(rows), "format": args.format, "since": since, "until": until})
+        audit.append(AuditKind.EXPORT, {"events": len(rows), "format": args.format, "since": since, "until": until,
+                                        "audit_chain_intact": chain.ok})
     print(f"exported {len(rows)} events", file=sys.stderr)
     return EXIT_OK
 

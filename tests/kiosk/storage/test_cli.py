@@ -87,6 +87,25 @@ def test_events_export_writes_jsonl_and_csv_since_a_time_and_is_audited(
         assert storage.audit.verify().ok
 
 
+def test_events_export_refuses_a_log_whose_audit_chain_is_broken_unless_told(
+    storage_config: StorageConfig, config_file: Path, now_clock: ManualClock
+) -> None:
+    with Storage.open(storage_config, now_clock) as storage:
+        storage.events.record(DecisionRecord(now_clock.wall(), "north", "granted", ("ok",), "p1", True, None, "Welcome"))
+        storage.audit.append(AuditKind.DOOR_OVERRIDE, {"index": 1})
+    with sqlite3.connect(storage_config.path) as raw:
+        raw.execute("DROP TRIGGER audit_log_no_update")
+        raw.execute("""UPDATE audit_log SET details = '{"index":9}' WHERE kind = 'door-override'""")
+    refused = kiosk("events", "export", "--since", "1d", "--config", config_file)
+    assert (refused.returncode, refused.stdout) == (1, "")
+    assert "not exported: the audit log is broken at record" in refused.stderr and "--despite-broken-audit" in refused.stderr
+    forced = kiosk("events", "export", "--since", "1d", "--despite-broken-audit", "--config", config_file)
+    assert forced.returncode == 0 and len(forced.stdout.splitlines()) == 1
+    with sqlite3.connect(storage_config.path) as raw:
+        (details,) = raw.execute("SELECT details FROM audit_log WHERE kind = ? ORDER BY seq DESC", (AuditKind.EXPORT,)).fetchone()
+    assert json.loads(details)["audit_chain_intact"] is False
+
+
 def test_export_names_a_time_it_cannot_read(config_file: Path) -> None:
     result = kiosk("events", "export", "--since", "last tuesday", "--config", config_file)
     assert result.returncode == 2
