@@ -7,7 +7,7 @@ preview for a logged-in operator and, on capture, the face's embeddings. Nothing
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -67,7 +67,7 @@ class FrameCheck:
         return {
             "frame": self.seq,
             "ready": self.ready,
-            "faces": [face.__dict__ for face in self.faces],
+            "faces": [asdict(face) for face in self.faces],
             "problems": list(self.problems),
         }
 
