@@ -16,6 +16,7 @@ from kiosk.errors import KioskError
 from kiosk.screens.catalogue import LANGUAGES
 
 if TYPE_CHECKING:
+    from hardware.clock import Clock
     from kiosk.config.schema import KioskConfig
     from kiosk.operator.site import OperatorPage
     from kiosk.screens.gate_screen import GateScreen
@@ -50,7 +51,7 @@ def _demo(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as workdir:
         screen = _open_screen(Path(workdir), args) if args.screen else None
         demo = Demo(Path(workdir), args.models_dir, args.door_mode, screen.state if screen else None, time.sleep if screen else None)
-        operator = _open_operator(Path(workdir), args, screen.state) if screen else None
+        operator = _open_operator(Path(workdir), args, screen.state, demo.world.clock) if screen else None
         try:
             demo.play()
         finally:
@@ -86,14 +87,15 @@ def _open_screen(workdir: Path, args: argparse.Namespace) -> GateScreen:
     return screen
 
 
-def _open_operator(workdir: Path, args: argparse.Namespace, state: GateScreenState) -> OperatorPage:
-    """The operator page on the demo's database, with a one-off account whose password is printed."""
+def _open_operator(workdir: Path, args: argparse.Namespace, state: GateScreenState, clock: Clock) -> OperatorPage:
+    """The operator page on the demo's database and clock (consents and passes dated as the demo gate sees time),
+    with a one-off account whose password is printed."""
     import secrets
 
     from kiosk.operator.site import open_operator_page
 
     config = _screens_config(workdir, args)
-    page = open_operator_page(config, state)
+    page = open_operator_page(config, state, clock=clock)
     if page.server is None:
         raise KioskError(f"operator page: cannot listen on 127.0.0.1:{args.operator_port} (expected a free port; choose another with --operator-port)")
     password = secrets.token_urlsafe(12)

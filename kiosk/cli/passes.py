@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from kiosk.cli import EXIT_FAILED, EXIT_OK, Command
 from kiosk.credentials.config import CredentialsConfig
-from kiosk.credentials.key_roles import ROLES, key_role, write_key_pair
+from kiosk.credentials.key_roles import ROLES, public_key_of_role, refuse_other_role, write_key_pair
 from kiosk.errors import UsageError
 
 if TYPE_CHECKING:
@@ -174,17 +174,7 @@ def _private_key(path: Path, role: str) -> ed25519.Ed25519PrivateKey:
 
 
 def _public_key(path: Path, role: str) -> ed25519.Ed25519PublicKey:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ed25519
-
-    pem = _key_file(path, role)
-    try:
-        key = serialization.load_pem_public_key(pem)
-    except ValueError as err:
-        raise UsageError(f"key '{path}': {err} (expected a PEM Ed25519 public key from 'kiosk pass keygen')") from err
-    if not isinstance(key, ed25519.Ed25519PublicKey):
-        raise UsageError(f"key '{path}': a {type(key).__name__} (expected an Ed25519 public key)")
-    return key
+    return public_key_of_role(_key_file(path, role), f"'{path}'", role)
 
 
 def _key_file(path: Path, role: str) -> bytes:
@@ -193,14 +183,8 @@ def _key_file(path: Path, role: str) -> bytes:
         pem = path.read_bytes()
     except OSError as err:
         raise UsageError(f"key '{path}': {err.strerror or err} (expected a key file from 'kiosk pass keygen --role {role}')") from err
-    found = key_role(pem)
-    if found is not None and found != role:
-        raise UsageError(f"key '{path}': {_a(found)} key (expected {_a(role)} key from 'kiosk pass keygen --role {role}')")
+    refuse_other_role(pem, f"'{path}'", role)
     return pem
-
-
-def _a(role: str) -> str:
-    return f"an {role}" if role[:1] in "aeiou" else f"a {role}"
 
 
 COMMANDS = [

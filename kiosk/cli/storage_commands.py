@@ -265,6 +265,47 @@ def _people_enroll(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _renew_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("person_id", metavar="ID", help="the enrolled person's id")
+    parser.add_argument("--consent", metavar="RECORDED_BY", help="required: who recorded the person's renewed consent")
+    parser.add_argument("--purpose", help="what the consent covers (default: the purpose consented to before)")
+    parser.add_argument("--valid-days", type=float, metavar="DAYS",
+                        help="how long the renewed consent lasts from now (default and maximum: storage.consent_max_days)")
+
+
+def _people_renew_consent(args: argparse.Namespace) -> int:
+    from kiosk.storage import Consent
+    from kiosk.storage.people import person_id_problem
+
+    config = _config(args)
+    problem = person_id_problem(args.person_id)
+    if problem:
+        raise UsageError(f"renewal refused: {problem}")
+    if not args.consent or not args.consent.strip():
+        raise UsageError(f"renewal for {args.person_id!r} refused: no consent recorded (pass --consent NAME of who recorded it)")
+    days = args.valid_days if args.valid_days is not None else config.storage.consent_max_days
+    if not 0 < days <= config.storage.consent_max_days:
+        raise UsageError(f"--valid-days {days:g}: expected more than 0 and at most {config.storage.consent_max_days} (storage.consent_max_days)")
+    if not config.storage.path.is_file():
+        raise UsageError(f"storage.path '{config.storage.path}': no database (expected one with {args.person_id!r} enrolled)")
+    storage = _open_storage(config)
+    try:
+        current = next((person for person in storage.people.list_people() if person.person_id == args.person_id), None)
+        if current is None:
+            print(f"{args.person_id!r} is not enrolled: nothing to renew ('kiosk people list' shows who is)", file=sys.stderr)
+            return EXIT_FAILED
+        now = time.time()
+        consent = Consent(args.purpose or current.consent.purpose, now, now + days * 86400, args.consent)
+        try:
+            storage.people.renew_consent(args.person_id, consent)
+        except ValueError as err:
+            raise UsageError(f"renewal for {args.person_id!r} refused: {err}") from err
+    finally:
+        storage.close()
+    print(f"renewed the consent of {args.person_id!r} until {iso(consent.expires_at)} for {consent.purpose!r}")
+    return EXIT_OK
+
+
 def templates_for_images(config: KioskConfig, paths: Sequence[Path], models_dir: Path | None, face: int | None = None) -> list[Any]:
     """Face templates for the photos at `paths`: each photo plus its synthetic-mask variants."""
     from kiosk.images import read_image
@@ -301,5 +342,7 @@ COMMANDS = [
             _people_forget, _with_config(_forget_arguments)),
     Command(("people", "enroll"), "enrol a person from face photos (embeddings only) with a recorded consent",
             _people_enroll, _with_config(_enroll_arguments)),
+    Command(("people", "renew-consent"), "record a person's renewed consent for a new period (templates kept; audited)",
+            _people_renew_consent, _with_config(_renew_arguments)),
     Command(("storage", "keygen"), "create a 32-byte key file (device key or embeddings key)", _storage_keygen, _keygen_arguments),
 ]

@@ -12,7 +12,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from kiosk.errors import UsageError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ed25519
 
 ROLES = ("issuer", "device")  # the roles of pass keys
 OPERATOR = "operator"  # signs remote commands to gates (`kiosk command keygen`); never a pass key
@@ -25,6 +30,32 @@ def key_role(pem: bytes) -> str | None:
         if line.strip().lower().startswith(_MARKER):
             return line.strip()[len(_MARKER) :].strip().lower()
     return None
+
+
+def refuse_other_role(pem: bytes, source: str, role: str) -> None:
+    """UsageError when the key's role line names another role than `role` (unmarked keys pass); `source` names the key."""
+    found = key_role(pem)
+    if found is not None and found != role:
+        raise UsageError(f"key {source}: {_a(found)} key (expected {_a(role)} key from 'kiosk pass keygen --role {role}')")
+
+
+def public_key_of_role(pem: bytes, source: str, role: str) -> ed25519.Ed25519PublicKey:
+    """The Ed25519 public key in `pem`, refused (UsageError naming `source`) when it is of another role or not such a key."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    refuse_other_role(pem, source, role)
+    try:
+        key = serialization.load_pem_public_key(pem)
+    except ValueError as err:
+        raise UsageError(f"key {source}: {err} (expected a PEM Ed25519 public key from 'kiosk pass keygen')") from err
+    if not isinstance(key, ed25519.Ed25519PublicKey):
+        raise UsageError(f"key {source}: a {type(key).__name__} (expected an Ed25519 public key)")
+    return key
+
+
+def _a(role: str) -> str:
+    return f"an {role}" if role[:1] in "aeiou" else f"a {role}"
 
 
 def with_role(pem: bytes, role: str) -> bytes:

@@ -25,7 +25,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from hardware.clock import Clock
 from kiosk.config.schema import KioskConfig
 from kiosk.operator.accounts import AccountStore
-from kiosk.operator.enrolment import PhotoEnrolment
+from kiosk.operator.enrolment import FaceEnrolment
 from kiosk.operator.sessions import Session, SessionStore, csrf_matches
 from kiosk.screens.gate_app import templates
 from kiosk.screens.state import GateScreenState
@@ -60,7 +60,7 @@ class OperatorSite:
         self._secret = secrets.token_bytes(32)
         self._secure = config.operator.tls_cert_file is not None
         self._pages = templates(Path(__file__).parent / "templates")
-        self.enrolment = PhotoEnrolment(config)
+        self.enrolment = FaceEnrolment(config, clock)
 
     @property
     def storage(self) -> Storage:
@@ -80,13 +80,13 @@ class OperatorSite:
 
     def render(self, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
         html = self._pages.get_template(name).render(gate_id=self.config.gate.gate_id, **values)
-        return HTMLResponse(html, status_code=status_code, headers=_NO_STORE)
+        return HTMLResponse(html, status_code=status_code, headers=NO_STORE)
 
     def set_cookie(self, response: Response, name: str, value: str) -> None:
         response.set_cookie(name, value, httponly=True, samesite="strict", secure=self._secure, path="/")
 
 
-_NO_STORE = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Content-Security-Policy": "default-src 'self'"}
+NO_STORE = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Content-Security-Policy": "default-src 'self'"}
 
 
 def _session(site: OperatorSite, request: Request) -> Session | None:
@@ -117,10 +117,10 @@ def api(site: OperatorSite, handler: Callable[[Request, Session], Awaitable[Resp
     async def guarded(request: Request) -> Response:
         session = _session(site, request)
         if session is None:
-            return JSONResponse({"error": "not-logged-in"}, status_code=401, headers=_NO_STORE)
+            return JSONResponse({"error": "not-logged-in"}, status_code=401, headers=NO_STORE)
         if changes and not csrf_matches(session, request.headers.get("X-CSRF-Token")):
             site.audit("operator-csrf-refused", operator=session.name, path=request.url.path)
-            return JSONResponse({"error": "csrf-token-missing-or-wrong"}, status_code=403, headers=_NO_STORE)
+            return JSONResponse({"error": "csrf-token-missing-or-wrong"}, status_code=403, headers=NO_STORE)
         return await handler(request, session)
 
     return guarded

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.config.schema import KioskConfig
-from kiosk.credentials.key_roles import key_role
-from kiosk.credentials.kiosk_pass import PassClaims, issue_pass, new_pass_id
+from kiosk.credentials.key_roles import key_role, public_key_of_role
+from kiosk.credentials.kiosk_pass import PassClaims, issue_pass, new_pass_id, raw_public_key
 from kiosk.errors import KioskError
 from kiosk.storage.people import person_id_problem
 
@@ -17,6 +17,15 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric import ed25519
 
 MAX_VALID_DAYS = 3660
+MAX_DEVICE_KEY_BYTES = 16 * 1024
+
+
+@dataclass(frozen=True)
+class DeviceKey:
+    """The holder's phone's public key as uploaded: `pem` as given, `name` the file it came from (for messages)."""
+
+    pem: bytes
+    name: str
 
 
 class PassRefused(KioskError, ValueError):
@@ -29,10 +38,14 @@ class IssuedPass:
     pass_id: str  # hex, for the audit log: the text itself is never stored
     expires_at: datetime
     qr_svg: str
+    bound_to_device: bool  # shown only as a rotating code from the holder's phone; gates refuse the text itself
 
 
-def issue(config: KioskConfig, subject: str, valid_days: float, this_gate_only: bool, now: datetime | None = None) -> IssuedPass:
-    """A static pass for `subject` (a pseudonymous id) valid `valid_days`; PassRefused saying why not."""
+def issue(
+    config: KioskConfig, subject: str, valid_days: float, this_gate_only: bool, device_key: DeviceKey | None = None, now: datetime | None = None
+) -> IssuedPass:
+    """A pass for `subject` (a pseudonymous id) valid `valid_days`, bound to the holder's phone when `device_key` is given
+    (as `kiosk pass issue --device-key`); PassRefused or UsageError saying why not."""
     import segno
 
     key_file = config.operator.pass_issuer_key_file
@@ -43,6 +56,7 @@ def issue(config: KioskConfig, subject: str, valid_days: float, this_gate_only: 
         raise PassRefused(f"pass refused: {problem}")
     if not 0 < valid_days <= MAX_VALID_DAYS:
         raise PassRefused(f"valid days {valid_days:g}: expected more than 0 and at most {MAX_VALID_DAYS}")
+    bound_key = _device_key(device_key) if device_key is not None else None
     at = now or datetime.now(timezone.utc)
     claims = PassClaims(
         issuer=config.operator.pass_issuer,
@@ -52,10 +66,18 @@ def issue(config: KioskConfig, subject: str, valid_days: float, this_gate_only: 
         not_before=at,
         expires_at=at + timedelta(days=valid_days),
         gates=(config.gate.gate_id,) if this_gate_only else (),
+        device_key=bound_key,
     )
     text = issue_pass(claims, _issuer_key(key_file), config.credentials.pass_prefix)
     svg = segno.make_qr(text, error="m").svg_inline(scale=4, border=4, title="kiosk pass")
-    return IssuedPass(text, claims.pass_id.hex(), claims.expires_at, svg)
+    return IssuedPass(text, claims.pass_id.hex(), claims.expires_at, svg, bound_key is not None)
+
+
+def _device_key(device_key: DeviceKey) -> bytes:
+    """The raw public key to bind; refused as the CLI refuses it (a key of another role, not an Ed25519 public key)."""
+    if len(device_key.pem) > MAX_DEVICE_KEY_BYTES:
+        raise PassRefused(f"key '{device_key.name}': {len(device_key.pem)} bytes (expected a PEM public key of at most {MAX_DEVICE_KEY_BYTES})")
+    return raw_public_key(public_key_of_role(device_key.pem, f"'{device_key.name}'", "device"))
 
 
 def _issuer_key(path: Path) -> ed25519.Ed25519PrivateKey:

@@ -73,7 +73,7 @@ def gate_screen_app(state: GateScreenState, config: ScreensConfig) -> Starlette:
         _, frame = state.latest_frame()
         if frame is None:
             return Response(status_code=204, headers={"Cache-Control": "no-store"})
-        jpeg = await asyncio.to_thread(_jpeg, frame.image)
+        jpeg = await asyncio.to_thread(preview_jpeg, frame.image)
         return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
     return Starlette(
@@ -103,7 +103,7 @@ async def _event_stream(state: GateScreenState, heartbeat_s: float) -> AsyncIter
         await asyncio.sleep(POLL_S)
 
 
-def _jpeg(image: np.ndarray) -> bytes:
+def preview_jpeg(image: np.ndarray) -> bytes:
     height, width = image.shape[:2]
     if width > PREVIEW_WIDTH_PX:
         image = cv2.resize(image, (PREVIEW_WIDTH_PX, round(height * PREVIEW_WIDTH_PX / width)), interpolation=cv2.INTER_AREA)

@@ -43,6 +43,7 @@ class AuditKind(enum.StrEnum):
 
     DECISION = "decision"
     ENROLMENT = "enrolment"
+    CONSENT_RENEWAL = "consent-renewal"
     ERASURE = "erasure"
     RETENTION_PURGE = "retention-purge"
     EXPORT = "export"

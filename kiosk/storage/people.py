@@ -140,6 +140,26 @@ class PeopleStore:
             # Not who: an erasure must be able to remove every trace of the person, and the audit is append-only.
             self._audit.append(AuditKind.ENROLMENT, {"templates": len(rows), "purpose": consent.purpose})
 
+    def renew_consent(self, person_id: str, consent: Consent) -> bool:
+        """Replace an enrolled person's consent with `consent`, given again for a new period; False when `person_id` is not enrolled.
+
+        The templates stay; only the consent record changes, and the audit log says so (without the id, as for enrolments).
+        """
+        now = self._clock.wall()
+        problems = consent.problems()
+        if consent.expires_at <= now:
+            problems.append(f"renewed consent for {person_id!r} would already have expired (expires at {consent.expires_at}, now {now})")
+        if problems:
+            raise ValueError("; ".join(problems))
+        with self._db.transaction() as connection:
+            renewed = connection.execute(
+                "UPDATE consents SET purpose = ?, given_at = ?, expires_at = ?, recorded_by = ? WHERE person_id = ?",
+                (consent.purpose, consent.given_at, consent.expires_at, consent.recorded_by, person_id),
+            ).rowcount > 0
+            if renewed:
+                self._audit.append(AuditKind.CONSENT_RENEWAL, {"purpose": consent.purpose, "expires_at": consent.expires_at})
+        return renewed
+
     def list_people(self) -> list[Person]:
         rows = self._db.connection.execute(
             "SELECT p.person_id, p.enrolled_at, c.purpose, c.given_at, c.expires_at, c.recorded_by,"

@@ -212,16 +212,21 @@ class FacePipeline:
         names = list(names) if names is not None else [f"photo {number}" for number in range(1, len(images_bgr) + 1)]
         templates = []
         for name, image in zip(names, images_bgr, strict=True):
-            chosen = self._enrolment_face(name, image, face)
-            observation = self.observe(image, chosen)
-            if observation.embedding is None:
-                problems = "; ".join(f"{reason}: {_ENROLMENT_ADVICE.get(reason.split(':')[0], 'use another photo')}"
-                                     for reason in observation.quality.reasons)
-                raise EnrolmentError(f"enrolment photo '{name}': {problems}")
-            landmarks = observation.face.landmarks
-            templates.extend(self.photo_templates(align_face(image, landmarks), observation.masked))
-            if not observation.masked and self.config.masked_templates:
-                templates.extend(self.masked_templates(image, landmarks))
+            templates.extend(self.face_templates(image, self._enrolment_face(name, image, face), name))
+        return templates
+
+    def face_templates(self, image_bgr: np.ndarray, face: DetectedFace, name: str) -> list[Template]:
+        """The enrolment templates of one chosen `face` (see `enrollment_templates`); EnrolmentError naming `name`
+        and the fix when a quality gate or the mask policy fails."""
+        observation = self.observe(image_bgr, face)
+        if observation.embedding is None:
+            problems = "; ".join(f"{reason}: {_ENROLMENT_ADVICE.get(reason.split(':')[0], 'use another photo')}"
+                                 for reason in observation.quality.reasons)
+            raise EnrolmentError(f"enrolment photo '{name}': {problems}")
+        landmarks = observation.face.landmarks
+        templates = self.photo_templates(align_face(image_bgr, landmarks), observation.masked)
+        if not observation.masked and self.config.masked_templates:
+            templates.extend(self.masked_templates(image_bgr, landmarks))
         return templates
 
     def _enrolment_face(self, name: str, image: np.ndarray, face: int | None) -> DetectedFace:

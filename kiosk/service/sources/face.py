@@ -186,15 +186,16 @@ class GalleryLoader:
         self._storage = storage
         self._config = config
         self._thresholds = config.match_thresholds
-        self._version: tuple[int, int] | None = None
+        self._version: tuple[float, ...] | None = None
         self._gallery = Gallery(*self._thresholds)
 
     def load(self) -> Gallery:
-        version = self._data_version()
+        now = self._storage.clock.wall()
+        version = self._data_version(now)
         if version != self._version:
             gallery = Gallery(*self._thresholds)
             by_person: dict[str, list[Template]] = {}
-            for person_id, embedding, masked, variant in self._storage.people.load_templates(self._storage.clock.wall()):
+            for person_id, embedding, masked, variant in self._storage.people.load_templates(now):
                 if not self._config.uses_template(variant):
                     continue
                 by_person.setdefault(person_id, []).append(Template(embedding, masked, variant))
@@ -203,10 +204,15 @@ class GalleryLoader:
             self._gallery, self._version = gallery, version
         return self._gallery
 
-    def _data_version(self) -> tuple[int, int]:
-        """A cheap fingerprint of the templates table: it changes with every enrolment and erasure."""
-        count, newest = self._storage.db.connection.execute("SELECT count(*), coalesce(max(rowid), 0) FROM templates").fetchone()
-        return int(count), int(newest)
+    def _data_version(self, now: float) -> tuple[float, ...]:
+        """A cheap fingerprint of who may be matched at `now`: it changes with every enrolment and erasure,
+        a consent renewed, and a consent running out before the hourly purge erases the person."""
+        connection = self._storage.db.connection
+        count, newest = connection.execute("SELECT count(*), coalesce(max(rowid), 0) FROM templates").fetchone()
+        consents, expiries, valid = connection.execute(
+            "SELECT count(*), total(expires_at), coalesce(sum(expires_at > ?), 0) FROM consents", (now,)
+        ).fetchone()
+        return int(count), int(newest), int(consents), float(expiries), int(valid)
 
 
 def liveness_outcome(verdict: LivenessVerdict) -> Outcome:

@@ -14,6 +14,7 @@ from hardware.clock import ManualClock
 from kiosk.config.schema import KioskConfig
 from kiosk.operator.config import OperatorConfig
 from kiosk.operator.site import OperatorPage, open_operator_page
+from kiosk.screens.state import GateScreenState
 from kiosk.storage.config import StorageConfig
 from kiosk.storage.events import DecisionRecord
 from kiosk.storage.people import Consent
@@ -38,8 +39,19 @@ def operator_config(tmp_path: Path) -> KioskConfig:
 
 
 @pytest.fixture
-def operator_page(operator_config: KioskConfig) -> Iterator[OperatorPage]:
-    clock = ManualClock(wall_offset_s=1_780_000_000.0)
+def operator_clock() -> ManualClock:
+    return ManualClock(wall_offset_s=1_780_000_000.0)
+
+
+@pytest.fixture
+def gate_state() -> GateScreenState | None:
+    """The gate loop's state beside the page: none unless a test module gives one."""
+    return None
+
+
+@pytest.fixture
+def operator_page(operator_config: KioskConfig, operator_clock: ManualClock, gate_state: GateScreenState | None) -> Iterator[OperatorPage]:
+    clock = operator_clock
     with Storage.open(operator_config.storage, clock) as storage:
         consent = Consent("entry control at the front door", clock.wall(), clock.wall() + 86400, "site office")
         vector = np.ones(128, np.float32) / np.sqrt(128)
@@ -47,7 +59,7 @@ def operator_page(operator_config: KioskConfig) -> Iterator[OperatorPage]:
         for hours, verdict, reason in ((0, "granted", "credential-valid"), (1, "denied", "temperature-high")):
             at = clock.wall() + hours * 3600
             storage.events.record(DecisionRecord(at, "front-door", verdict, (reason,), "subject-ref-7", None, None, "", "holder-alice"))
-    page = open_operator_page(operator_config, None, port=0, clock=clock)
+    page = open_operator_page(operator_config, gate_state, port=0, clock=clock)
     page.site.accounts.add("ops", PASSWORD)
     try:
         yield page

@@ -48,7 +48,7 @@ def test_an_uploaded_photo_with_confirmed_consent_enrols_the_person(client: Clie
     people = client.get("/api/v1/people").json()["people"]
     bob = next(person for person in people if person["person_id"] == "holder-bob")
     assert bob["consent"]["recorded_by"] == "operator ops" and bob["templates"] > 0
-    assert ("operator-change", {"operator": "ops", "action": "people-enroll", "templates": bob["templates"]}) in stored()[1]
+    assert ("operator-change", {"operator": "ops", "action": "people-enroll", "source": "photo", "replaced": False, "templates": bob["templates"]}) in stored()[1]
 
 
 def test_without_confirmed_consent_or_with_a_name_nobody_is_enrolled(client: Client, stored: Stored) -> None:

@@ -54,6 +54,26 @@ def test_a_change_without_the_csrf_token_is_refused_and_audited(client: Client, 
     assert [kind for kind, _ in audit].count("operator-csrf-refused") == 3
 
 
+def test_every_change_refuses_a_logged_in_request_without_its_csrf_token(operator_page: OperatorPage, client: Client, stored: Stored) -> None:
+    assert client.request("POST", "/api/v1/login", json_body={"name": "ops", "password": PASSWORD}).status == 200
+    audited_before = len(stored()[1])
+    changes = [(method, path) for method, path in every_route(operator_page) if method == "POST" and (method, path) not in PUBLIC]
+    assert {"/people/capture", "/people/renew-consent", "/api/v1/people/holder-alice/capture", "/api/v1/people/holder-alice/renew-consent"} <= {
+        path for _, path in changes
+    }
+    for method, path in changes:
+        if path.startswith("/api/"):
+            reply = client.request(method, path, json_body={"consent_given": True, "valid_days": 30, "subject": "holder-alice"})
+            assert (path, reply.status, reply.json()) == (path, 403, {"error": "csrf-token-missing-or-wrong"})
+        else:
+            reply = client.request(method, path, form={"person_id": "holder-alice", "consent_given": "yes", "csrf": "forged"})
+            assert (path, reply.status) == (path, 403)
+    people, audit = stored()
+    assert people == ["holder-alice"]
+    assert [kind for kind, _ in audit[audited_before:]] == ["operator-csrf-refused"] * len(changes)
+    assert client.get("/api/v1/status").status == 200, "the refused log-out left the session alone"
+
+
 def test_a_login_without_its_form_token_is_refused(client: Client) -> None:
     client.get("/login")
     assert client.post("/login", {"name": "ops", "password": PASSWORD, "csrf": "forged"}).status == 403
@@ -100,7 +120,7 @@ def test_logins_log_outs_and_changes_are_audited_without_secrets(client: Client,
     assert client.get("/").status == 303, "the session ended with the log-out"
 
 
-@pytest.mark.parametrize("path", ["/api/v1/status", "/api/v1/people", "/", "/people"])
+@pytest.mark.parametrize("path", ["/api/v1/status", "/api/v1/people", "/api/v1/camera/check", "/api/v1/events", "/", "/people", "/events", "/passes"])
 def test_no_credential_content_or_name_reaches_the_pages_or_the_api(client: Client, path: str) -> None:
     reply = client.request("POST", "/api/v1/login", json_body={"name": "ops", "password": PASSWORD})
     assert reply.status == 200

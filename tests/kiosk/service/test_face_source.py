@@ -102,3 +102,17 @@ def test_plain_matching_leaves_stored_synthetic_mask_templates_out(
     assert match.threshold == plain.unmasked_threshold and match.score < 0.99  # compared with the photos only
     aware = GalleryLoader(storage, VisionConfig(masked_templates=True)).load().verify("holder-1", synthetic.embedding, masked=True)
     assert aware.score > 0.99
+
+
+def test_a_consent_that_runs_out_leaves_the_gallery_and_a_renewed_one_brings_the_person_back(
+    pipeline: FacePipeline, tmp_path: Path, clock: ManualClock
+) -> None:
+    storage = Storage.open(StorageConfig(path=tmp_path / "kiosk.db", device_key_file=tmp_path / "device.key"), clock)
+    now = clock.wall()
+    storage.people.enroll("holder-1", pipeline.enrollment_templates([demo_faces().enrolled]), Consent("entry", now, now + 60, "desk"))
+    loader = GalleryLoader(storage, VisionConfig())
+    assert "holder-1" in loader.load()
+    clock.advance(61.0)
+    assert "holder-1" not in loader.load(), "an expired consent stops matching before the purge erases the person"
+    assert storage.people.renew_consent("holder-1", Consent("entry", clock.wall(), clock.wall() + 86400, "desk"))
+    assert "holder-1" in loader.load()

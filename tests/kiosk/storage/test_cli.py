@@ -128,6 +128,28 @@ def test_people_list_and_forget(
     assert again.returncode == 1 and "nothing stored about 'alice-01'" in again.stderr
 
 
+def test_people_renew_consent_records_a_new_consent_and_refuses_without_who_or_for_nobody(
+    storage_config: StorageConfig, config_file: Path, now_clock: ManualClock, synthetic_templates: Callable
+) -> None:
+    with Storage.open(storage_config, now_clock) as storage:
+        given = Consent("entry", now_clock.wall() - 20 * DAY_S, now_clock.wall() + 10 * DAY_S, "desk: J. Doe")
+        storage.people.enroll("alice-01", synthetic_templates(seed=1), given)
+    unrecorded = kiosk("people", "renew-consent", "alice-01", "--config", config_file)
+    assert unrecorded.returncode == 2 and "no consent recorded (pass --consent NAME" in unrecorded.stderr
+    too_long = kiosk("people", "renew-consent", "alice-01", "--consent", "desk", "--valid-days", "100000", "--config", config_file)
+    assert too_long.returncode == 2 and "--valid-days 100000: expected more than 0 and at most" in too_long.stderr
+    nobody = kiosk("people", "renew-consent", "bob-02", "--consent", "desk", "--config", config_file)
+    assert nobody.returncode == 1 and "'bob-02' is not enrolled" in nobody.stderr
+    renewed = kiosk("people", "renew-consent", "alice-01", "--consent", "desk: K. Roe", "--valid-days", "90", "--config", config_file)
+    assert renewed.returncode == 0 and renewed.stdout.startswith("renewed the consent of 'alice-01' until ")
+    (listed,) = json.loads(kiosk("people", "list", "--json", "--config", config_file).stdout)
+    assert (listed["templates"], listed["consent"]["recorded_by"], listed["consent"]["purpose"]) == (3, "desk: K. Roe", "entry")
+    with Storage.open(storage_config, now_clock) as storage:
+        expires_at = storage.people.list_people()[0].consent.expires_at
+        kinds = [record.kind for record in storage.audit.records()]
+    assert expires_at > now_clock.wall() + 89 * DAY_S and kinds.count("consent-renewal") == 1
+
+
 def test_enrolment_without_consent_is_refused_before_anything_is_stored(
     storage_config: StorageConfig, config_file: Path, tmp_path: Path
 ) -> None:

@@ -127,3 +127,26 @@ def test_templates_of_expired_consents_are_not_loaded_for_matching(
     storage.people.enroll("bob", synthetic_templates(seed=2, count=1), consent(clock, days=10))
     later = clock.wall() + 2 * DAY_S
     assert {pid for pid, _, _, _ in storage.people.load_templates(now=later)} == {"bob"}
+
+
+def test_a_renewed_consent_replaces_the_old_one_keeps_the_templates_and_is_audited(
+    storage: Storage, clock: ManualClock, synthetic_templates: Callable
+) -> None:
+    storage.people.enroll("alice-01", synthetic_templates(seed=1), consent(clock, days=10))
+    clock.advance(9 * DAY_S)
+    renewed = Consent("entry control at both doors", clock.wall(), clock.wall() + 30 * DAY_S, "reception: K. Roe")
+    assert storage.people.renew_consent("alice-01", renewed)
+    (person,) = storage.people.list_people()
+    assert (person.consent, person.templates) == (renewed, len(synthetic_templates(seed=1)))
+    record = list(storage.audit.records())[-1]
+    assert record.kind == "consent-renewal" and "alice-01" not in record.details
+
+
+def test_a_renewal_of_nobody_or_already_expired_changes_nothing(storage: Storage, clock: ManualClock, synthetic_templates: Callable) -> None:
+    assert not storage.people.renew_consent("bob-02", consent(clock))
+    storage.people.enroll("alice-01", synthetic_templates(seed=1), consent(clock))
+    past = Consent("entry", clock.wall() - 2 * DAY_S, clock.wall() - DAY_S, "reception")
+    with pytest.raises(ValueError, match="would already have expired"):
+        storage.people.renew_consent("alice-01", past)
+    assert storage.people.list_people()[0].consent == consent(clock)
+    assert [record.kind for record in storage.audit.records()].count("consent-renewal") == 0
