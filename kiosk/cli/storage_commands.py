@@ -16,6 +16,7 @@ from kiosk.cli import EXIT_FAILED, EXIT_OK, Command
 from kiosk.config import KioskConfig, load_config
 from kiosk.storage.export import export_row, iso, write_export
 from kiosk.errors import UsageError
+from kiosk.wording import counted
 
 if TYPE_CHECKING:
     from kiosk.storage import Person, Storage
@@ -184,7 +185,7 @@ def _people_list(args: argparse.Namespace) -> int:
         return EXIT_OK
     for person in people:
         consent = person.consent
-        print(f"{person.person_id}\t{person.templates} templates\tconsent until {iso(consent.expires_at)}"
+        print(f"{person.person_id}\t{counted(person.templates, 'template')}\tconsent until {iso(consent.expires_at)}"
               f"\tfor {consent.purpose!r}\trecorded by {consent.recorded_by}")
     print(f"{len(people)} enrolled", file=sys.stderr)
     return EXIT_OK
@@ -215,7 +216,7 @@ def _people_forget(args: argparse.Namespace) -> int:
         print(f"nothing stored about {args.person_id!r}: no enrolment and no linked events", file=sys.stderr)
         return EXIT_FAILED
     print(f"erased {args.person_id!r}: enrolment {'removed' if erasure.person_found else 'absent'},"
-          f" {erasure.templates} templates, {erasure.events_unlinked} events unlinked")
+          f" {counted(erasure.templates, 'template')}, {counted(erasure.events_unlinked, 'event')} unlinked")
     return EXIT_OK
 
 
@@ -260,7 +261,7 @@ def _people_enroll(args: argparse.Namespace) -> int:
         raise UsageError(f"enrolment of {args.person_id!r} refused: {err}") from err
     finally:
         storage.close()
-    print(f"{'re-enrolled' if args.replace else 'enrolled'} {args.person_id!r}: {len(templates)} templates,"
+    print(f"{'re-enrolled' if args.replace else 'enrolled'} {args.person_id!r}: {counted(len(templates), 'template')},"
           f" consent until {iso(consent.expires_at)}")
     return EXIT_OK
 

@@ -23,6 +23,7 @@ from kiosk.operator.pages import when
 from kiosk.operator.sessions import Session
 from kiosk.screens.gate_app import preview_jpeg
 from kiosk.storage.people import Consent, Person, person_id_problem
+from kiosk.wording import counted
 
 
 def routes(site: OperatorSite) -> list[BaseRoute]:
@@ -159,7 +160,7 @@ async def _enroll_photo(site: OperatorSite, session: Session, form: Mapping[str,
     except (KioskError, ValueError) as err:
         return str(err)
     site.audit("operator-change", operator=session.name, action="people-enroll", source="photo", replaced=request.replace, templates=count)
-    return f"enrolled {person_id}: {count} templates"
+    return f"enrolled {person_id}: {counted(count, 'template')}"
 
 
 async def _enroll_frame(site: OperatorSite, session: Session, values: Mapping[str, object], person_id: str) -> str:
@@ -174,7 +175,7 @@ async def _enroll_frame(site: OperatorSite, session: Session, values: Mapping[st
     except (KioskError, ValueError) as err:
         return str(err)
     site.audit("operator-change", operator=session.name, action="people-enroll", source="gate-camera", replaced=request.replace, templates=count)
-    return f"enrolled {person_id} from the gate camera: {count} templates"
+    return f"enrolled {person_id} from the gate camera: {counted(count, 'template')}"
 
 
 def _renew(site: OperatorSite, session: Session, values: Mapping[str, object], person_id: str) -> str:
