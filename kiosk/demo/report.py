@@ -18,10 +18,7 @@ def liveness_note(world: DemoWorld) -> str:
     """One line: the liveness check is on, or why its scene is skipped and how to get its models."""
     if not world.liveness_skipped:
         return "liveness check on (MiniFASNet): a print of alice's photo held up to the camera is refused"
-    return (
-        f"liveness scene skipped: {world.liveness_skipped} (the MiniFASNet models come from GitHub:"
-        " 'kiosk models fetch minifasnet-v2 minifasnet-v1se')"
-    )
+    return f"liveness scene skipped: {world.liveness_skipped}"
 
 
 def demo_summary(world: DemoWorld) -> dict[str, Any]:

@@ -177,8 +177,8 @@ def build_world(
 
 
 def _liveness_model(models_dir: str) -> tuple[LivenessModel | None, str]:
-    """The MiniFASNet pair, or None and why not (the missing file and the command that fetches it)."""
+    """The MiniFASNet pair, or None and why not (the first missing file and the command that fetches it)."""
     try:
         return load_liveness_model(models.resolve_models_dir(models_dir), VisionConfig().threads), ""
     except models.ModelError as err:
-        return None, str(err)
+        return None, f"{err} (the check needs both minifasnet-v2 and minifasnet-v1se; they come from GitHub)"
