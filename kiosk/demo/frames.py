@@ -44,15 +44,15 @@ def qr_image(text: str, module_px: int = 3) -> np.ndarray:
     return cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
 
 
-def person_scene(photo: np.ndarray, face_box: tuple[float, float, float, float]) -> np.ndarray:
+def person_scene(photo: np.ndarray, face_box: tuple[float, float, float, float], face_height_px: int = FACE_HEIGHT_PX) -> np.ndarray:
     """The person in `photo` (face at `face_box`) standing in front of the camera.
 
-    The photo is scaled to make the face FACE_HEIGHT_PX high and placed with the face near FACE_CENTRE,
+    The photo is scaled to make the face `face_height_px` high and placed with the face near FACE_CENTRE,
     but never so that it leaves a gap it could cover. Where it ends (right, bottom), its edge pixels are
     continued and blurred, like an out-of-focus background, so no straight edge appears.
     """
     x, y, width, height = face_box
-    scale = FACE_HEIGHT_PX / height
+    scale = face_height_px / height
     interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
     scaled = cv2.resize(photo, None, fx=scale, fy=scale, interpolation=interpolation)
     frame_h, frame_w = FRAME_SIZE
@@ -68,6 +68,14 @@ def person_scene(photo: np.ndarray, face_box: tuple[float, float, float, float])
     inside = cv2.GaussianBlur(inside, (0, 0), 8)[:, :, None]
     background = cv2.GaussianBlur(extended, (0, 0), 25)
     return (extended * inside + background * (1 - inside)).astype(np.uint8)
+
+
+def head_and_shoulders(image: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+    """The head and shoulders around a detected face box, as a portrait photo crops them."""
+    x, y, w, h = box
+    cx, cy, side = x + w / 2, y + h / 2, max(w, h) * 2.0
+    top, left = max(0, round(cy - side / 2)), max(0, round(cx - side / 2))
+    return image[top : round(cy + side / 2), left : round(cx + side / 2)]
 
 
 def held_up_print(photo: np.ndarray, rng: np.random.Generator) -> np.ndarray:

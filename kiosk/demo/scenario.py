@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from kiosk.credentials.config import CredentialsConfig
-from kiosk.demo.frames import empty_scene, held_up_print, person_scene, person_with_code
+from kiosk.demo.frames import empty_scene, head_and_shoulders, held_up_print, person_scene, person_with_code
 from kiosk.demo.passes import DemoIssuer, forged
 from kiosk.demo.world import DEMO_GATE_ID, DEMO_START, DemoWorld, build_world
 from kiosk.errors import KioskError
@@ -31,14 +31,6 @@ class Visitor:
     seen: np.ndarray | None  # the scene in front of the camera (frames.person_scene, frames.held_up_print); None: no face
     code: Callable[[datetime], str]
     skin_c: float
-
-
-def head_and_shoulders(image: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
-    """The head and shoulders around a detected face box, as a portrait photo crops them."""
-    x, y, w, h = box
-    cx, cy, side = x + w / 2, y + h / 2, max(w, h) * 2.0
-    top, left = max(0, round(cy - side / 2)), max(0, round(cx - side / 2))
-    return image[top : round(cy + side / 2), left : round(cx + side / 2)]
 
 
 class Demo:
