@@ -17,7 +17,7 @@ def face_stage_note(world: DemoWorld) -> str:
 def liveness_note(world: DemoWorld) -> str:
     """One line: the liveness check is on, or why its scene is skipped and how to get its models."""
     if not world.liveness_skipped:
-        return "liveness check on (MiniFASNet): a print of alice's photo held up to the camera is refused"
+        return "liveness check on (MiniFASNet models found): one more visitor holds up a print of alice's photo"
     return f"liveness scene skipped: {world.liveness_skipped}"
 
 

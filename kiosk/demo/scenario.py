@@ -113,7 +113,8 @@ class Demo:
         self.visit(Visitor("bob (edited pass)", None, lambda _: bob_pass, NORMAL_SKIN_C))
         self.visit(Visitor("mallory (alice's paper pass, her own face)", self.unknown_face, lambda _: alice_paper, NORMAL_SKIN_C))
         if not world.liveness_skipped:
-            self.visit(Visitor("someone holding up a print of alice's photo, with her paper pass", self.alice_print, lambda _: alice_paper, NORMAL_SKIN_C))
+            who = "someone holding up a print of alice's photo, with her paper pass"
+            self.visit(Visitor(who, self.alice_print, lambda _: alice_paper, NORMAL_SKIN_C))
         self.visit(Visitor("alice again, feverish", self.alice_face, alice_phone.code_at, FEVER_SKIN_C))
         self._exit_and_door_held_open()
         world.thermometer.unplug()
