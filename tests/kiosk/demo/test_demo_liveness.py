@@ -75,3 +75,9 @@ def test_a_visitor_smaller_than_the_frame_is_continued_to_its_edges_not_pasted_o
     scene = person_scene(photo, (80, 60, 80, 100))
     assert scene.shape == (*FRAME_SIZE, 3)
     assert np.abs(scene.astype(int) - (10, 200, 60)).max() <= 1
+
+
+def test_without_any_models_the_liveness_line_says_the_face_stage_is_missing_too(tmp_path: Path) -> None:
+    result = run_demo(tmp_path / "no-models")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[2] == "liveness scene skipped: the face stage is unavailable"
