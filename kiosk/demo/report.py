@@ -14,6 +14,13 @@ def face_stage_note(world: DemoWorld) -> str:
     return f"face stage {world.face_stage}"
 
 
+def liveness_note(world: DemoWorld) -> str:
+    """One line: the liveness check is on, or why its scene is skipped and how to get its models."""
+    if not world.liveness_skipped:
+        return "liveness check on (MiniFASNet models found): one more visitor holds up a print of alice's photo"
+    return f"liveness scene skipped: {world.liveness_skipped}"
+
+
 def demo_summary(world: DemoWorld) -> dict[str, Any]:
     started = world.timeline.started_at
     relay = [
@@ -29,7 +36,7 @@ def demo_summary(world: DemoWorld) -> dict[str, Any]:
         "relay": relay,
         "alarms": world.timeline.alarms,
         "final_relay": "unlocked" if world.door.is_unlocked else "locked",
-        "notes": [face_stage_note(world)],
+        "notes": [face_stage_note(world), liveness_note(world)],
         **({"panel_reports": panel_reports(world)} if world.wiegand is not None else {}),
     }
 
@@ -50,7 +57,8 @@ def demo_timeline(world: DemoWorld) -> str:
     for t, kind, detail in world.timeline.notes:
         if kind in ("alarm-raised", "alarm-cleared", "exit-button", "panel-report", "panel-report-failed"):
             rows.append((t, f"{kind:8} {detail}"))
-    lines = [f"Simulated gate '{world.config.gate.gate_id}': checks {', '.join(world.config.gate.checks)}", face_stage_note(world)]
+    lines = [f"Simulated gate '{world.config.gate.gate_id}': checks {', '.join(world.config.gate.checks)}"]
+    lines += [face_stage_note(world), liveness_note(world)]
     if world.wiegand is not None:
         lines.append("door mode panel-wiegand: grants go to the access-control panel as 26-bit card reads; the relay stays locked")
     lines.append("")

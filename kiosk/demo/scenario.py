@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from kiosk.credentials.config import CredentialsConfig
-from kiosk.demo.frames import empty_scene, person_with_code
+from kiosk.demo.frames import empty_scene, head_and_shoulders, held_up_print, person_scene, person_with_code
 from kiosk.demo.passes import DemoIssuer, forged
 from kiosk.demo.world import DEMO_GATE_ID, DEMO_START, DemoWorld, build_world
 from kiosk.errors import KioskError
@@ -22,22 +22,15 @@ DECISION_WAIT_S = 10.0
 NORMAL_SKIN_C = 34.6  # forehead skin of a healthy person in a 22 °C room (about 36.7 °C oral-equivalent)
 FEVER_SKIN_C = 36.8  # about 38 °C oral-equivalent
 ENROLLED = "holder-alice"
+PRINT_SEED = 19
 
 
 @dataclass(frozen=True)
 class Visitor:
     who: str
-    face: np.ndarray | None
+    seen: np.ndarray | None  # the scene in front of the camera (frames.person_scene, frames.held_up_print); None: no face
     code: Callable[[datetime], str]
     skin_c: float
-
-
-def _portrait(image: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
-    """The head and shoulders around a detected face box, as a camera at the gate would frame them."""
-    x, y, w, h = box
-    cx, cy, side = x + w / 2, y + h / 2, max(w, h) * 2.0
-    top, left = max(0, round(cy - side / 2)), max(0, round(cx - side / 2))
-    return image[top : round(cy + side / 2), left : round(cx + side / 2)]
 
 
 class Demo:
@@ -55,13 +48,14 @@ class Demo:
         self.world: DemoWorld = build_world(workdir, models_dir, door_mode, display, pace)
         self.world.camera.present(empty_scene())
         self._prefix = credentials.pass_prefix
-        self.alice_face, self.unknown_face = self._faces()
+        self.alice_face, self.unknown_face, self.alice_print = self._faces()
 
-    def _faces(self) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """Alice enrolled from her photo (with consent) and seen with a mask; a stranger never enrolled."""
+    def _faces(self) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+        """Alice enrolled from her photo (with consent) and seen with a mask; a stranger never enrolled;
+        a print of Alice's photo held up to the camera."""
         pipeline = self.world.face_pipeline
         if pipeline is None:
-            return None, None
+            return None, None, None
         from kiosk.vision.demo_faces import demo_faces, masked_probe
 
         faces = demo_faces()
@@ -69,12 +63,13 @@ class Demo:
         stranger = pipeline.analyse(faces.unknown)
         masked = masked_probe(faces.enrolled, photo.face.landmarks) if photo else None
         masked_photo = pipeline.analyse(masked) if masked is not None else None
-        if stranger is None or masked is None or masked_photo is None:
+        if photo is None or stranger is None or masked is None or masked_photo is None:
             raise KioskError("demo faces: the face detector found no face in a shipped photo (models or photos changed?)")
         now = self.world.clock.wall()
         consent = Consent("entry control at the demo entrance", now, now + 30 * 86400, "demo operator")
         self.world.storage.people.enroll(ENROLLED, pipeline.enrollment_templates([faces.enrolled]), consent)
-        return _portrait(masked, masked_photo.face.box), _portrait(faces.unknown, stranger.face.box)
+        printed = held_up_print(head_and_shoulders(faces.enrolled, photo.face.box), np.random.default_rng(PRINT_SEED))
+        return person_scene(masked, masked_photo.face.box), person_scene(faces.unknown, stranger.face.box), printed
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.world.clock.wall(), tz=timezone.utc)
@@ -88,7 +83,7 @@ class Demo:
         world.timeline.visitor = visitor.who
         before = len(world.timeline.decisions)
         text = visitor.code(self.now())
-        world.camera.present(person_with_code(visitor.face, text))
+        world.camera.present(person_with_code(visitor.seen, text))
         world.thermometer.subject_arrives(visitor.skin_c, distance_m=0.08)
         for _ in range(round(DECISION_WAIT_S / STEP_S)):
             world.run_for(STEP_S, STEP_S)
@@ -117,6 +112,9 @@ class Demo:
         bob_pass = forged(self.issuer.static_pass("holder-bob"), prefix)
         self.visit(Visitor("bob (edited pass)", None, lambda _: bob_pass, NORMAL_SKIN_C))
         self.visit(Visitor("mallory (alice's paper pass, her own face)", self.unknown_face, lambda _: alice_paper, NORMAL_SKIN_C))
+        if not world.liveness_skipped:
+            who = "someone holding up a print of alice's photo, with her paper pass"
+            self.visit(Visitor(who, self.alice_print, lambda _: alice_paper, NORMAL_SKIN_C))
         self.visit(Visitor("alice again, feverish", self.alice_face, alice_phone.code_at, FEVER_SKIN_C))
         self._exit_and_door_held_open()
         world.thermometer.unplug()

@@ -18,6 +18,7 @@ from hardware.thermometer import SimulatedThermometerConfig
 from hardware.thermometer.simulated import SimulatedThermometer
 from hardware.wiegand import SimulatedWiegandConfig
 from hardware.wiegand.simulated import SimulatedWiegandOutput
+from kiosk import models
 from kiosk.config.schema import GateConfig, KioskConfig
 from kiosk.gate.commands import Decision
 from kiosk.gate.machine import GateMachine
@@ -34,6 +35,8 @@ from kiosk.storage.config import StorageConfig
 from kiosk.storage.storage import Storage
 from kiosk.thermal.estimator import TemperatureEstimator
 from kiosk.vision import FacePipeline, FrameAnalyser, VisionConfig, VisionUnavailable
+from kiosk.vision.antispoof import LivenessModel, load_liveness_model
+from kiosk.vision.liveness import LivenessTrack
 
 DEMO_START = datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)
 DEMO_GATE_ID = "demo-entrance"
@@ -91,6 +94,7 @@ class DemoWorld:
     timeline: Timeline
     face_pipeline: FacePipeline | None  # None when the face stage is unavailable
     face_stage: str  # "on", or "unavailable: why"
+    liveness_skipped: str  # empty when the policy requires liveness; else why the liveness scene is skipped
     wiegand: SimulatedWiegandOutput | None = None  # door mode panel-wiegand: what the panel received
     pace: Callable[[float], None] | None = None  # called after each turn with its simulated length (real-time play)
 
@@ -103,8 +107,9 @@ class DemoWorld:
                 self.pace(step_s)
 
 
-def demo_config(workdir: Path, models_dir: str, door_mode: str = "relay") -> KioskConfig:
-    checks = ["credential", "face", "temperature"]
+def demo_config(workdir: Path, models_dir: str, door_mode: str = "relay", liveness: bool = False) -> KioskConfig:
+    """The demo gate's config; `liveness`: the policy also requires the 'liveness' check (only when its models are there)."""
+    checks = ["credential", "face", *(["liveness"] if liveness else []), "temperature"]
     gate = GateConfig(gate_id=DEMO_GATE_ID, checks=checks, unlock_s=4.0, held_open_alarm_s=10.0, exit_unlock_s=4.0)
     base = KioskConfig()
     return replace(
@@ -130,17 +135,20 @@ def build_world(
 ) -> DemoWorld:
     """The gate with every capability; when the face models are missing the face check reports
     unavailable (and says why), so every visit is denied face-unavailable, as at a real gate.
+    The policy requires liveness only when its models are there (`DemoWorld.liveness_skipped` says why not).
 
     The trust directory under `workdir` must already hold the issuer's key.
     """
     clock = ManualClock(wall_offset_s=DEMO_START.timestamp())
     pipeline: FacePipeline | None = None
     why_unavailable = ""
+    liveness, liveness_skipped = _liveness_model(models_dir)
     try:
-        pipeline = FacePipeline(VisionConfig(models_dir=models_dir))
+        pipeline = FacePipeline(VisionConfig(models_dir=models_dir), liveness=liveness)
     except VisionUnavailable as err:
         why_unavailable = str(err)
-    config = demo_config(workdir, models_dir, door_mode)
+        liveness, liveness_skipped = None, "the face stage is unavailable"
+    config = demo_config(workdir, models_dir, door_mode, liveness is not None)
     storage = Storage.open(config.storage, clock)
     door = SimulatedDoor(config.door, clock)
     camera = SimulatedCamera(config.camera, clock)
@@ -150,7 +158,9 @@ def build_world(
     face: CheckSource = UnavailableSource(("face",), why_unavailable)
     if pipeline is not None:
         loader = GalleryLoader(storage, config.vision)
-        face = FaceSource(FrameAnalyser(pipeline, config.vision.unchanged_frame_level), loader, config.vision.mask_policy)
+        track = LivenessTrack(config.vision.liveness, config.vision.track_min_iou) if liveness is not None else None
+        analyser = FrameAnalyser(pipeline, config.vision.unchanged_frame_level)
+        face = FaceSource(analyser, loader, config.vision.mask_policy, track, required=tuple(config.gate.checks))
     sources: list[CheckSource] = [
         build_credential_source(config, clock, storage),
         face,
@@ -161,4 +171,14 @@ def build_world(
     machine = GateMachine(GatePolicy.from_config(config.gate, door_mode=door_mode, cards=config.panel.cards))
     runner = GateRunner(machine, door, feedback, camera, sources, timeline, clock, display, panel=panel)
     face_stage = f"unavailable: {why_unavailable}" if why_unavailable else "on"
-    return DemoWorld(clock, config, camera, thermometer, door, feedback, storage, runner, timeline, pipeline, face_stage, wiegand, pace)
+    return DemoWorld(
+        clock, config, camera, thermometer, door, feedback, storage, runner, timeline, pipeline, face_stage, liveness_skipped, wiegand, pace
+    )
+
+
+def _liveness_model(models_dir: str) -> tuple[LivenessModel | None, str]:
+    """The MiniFASNet pair, or None and why not (the first missing file and the command that fetches it)."""
+    try:
+        return load_liveness_model(models.resolve_models_dir(models_dir), VisionConfig().threads), ""
+    except models.ModelError as err:
+        return None, f"{err} (the check needs both minifasnet-v2 and minifasnet-v1se; they come from GitHub)"
