@@ -38,11 +38,17 @@ def routes(site: OperatorSite) -> list[BaseRoute]:
             chosen = _event_filter(request)
         except ValueError as err:
             return JSONResponse({"error": str(err)}, status_code=400)
+        chain = site.storage.audit.verify()
+        if not chain.ok and request.query_params.get("despite_broken_audit") != "1":
+            return JSONResponse({"error": f"the audit log is broken (first at record {chain.first_broken}: {chain.problem}), so these events "
+                                          "cannot be shown to be complete and unaltered; add despite_broken_audit=1 to export anyway"},
+                                status_code=409)
         rows = [export_row(event) for event in _events(site, chosen)]
         out = io.StringIO()
         write_export(rows, form, out)
         bounds = {key: value for key, value in (("since", chosen.since), ("until", chosen.until)) if math.isfinite(value)}
-        site.storage.audit.append(AuditKind.EXPORT, {"events": len(rows), "format": form, **bounds, "operator": session.name})
+        site.storage.audit.append(AuditKind.EXPORT, {"events": len(rows), "format": form, **bounds, "operator": session.name,
+                                                        "audit_chain_intact": chain.ok})
         media = "text/csv" if form == "csv" else "application/x-ndjson"
         return Response(out.getvalue(), media_type=media, headers={"Content-Disposition": f'attachment; filename="events.{form}"'})
 

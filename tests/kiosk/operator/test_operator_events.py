@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 from collections.abc import Callable
 
+from kiosk.config import KioskConfig
 from tests.kiosk.operator.client import Client
 from tests.kiosk.operator.conftest import PASSWORD
 
@@ -37,3 +39,19 @@ def test_the_export_is_the_cli_format_and_is_audited_with_the_operator(client: C
     exports = [details for kind, details in stored()[1] if kind == "export"]
     assert [(e["events"], e["format"], e["operator"]) for e in exports] == [(1, "csv", "ops"), (2, "jsonl", "ops")]
     assert client.get("/api/v1/events?format=xml").status == 400
+
+
+def test_the_export_is_refused_while_the_audit_chain_is_broken_unless_asked_for(
+    client: Client, operator_config: KioskConfig
+) -> None:
+    client.request("POST", "/api/v1/login", json_body={"name": "ops", "password": PASSWORD})
+    with sqlite3.connect(operator_config.storage.path) as raw:
+        raw.execute("DROP TRIGGER audit_log_no_update")
+        raw.execute("""UPDATE audit_log SET details = '{"edited": true}' WHERE seq = 1""")
+    refused = client.get("/api/v1/events?format=jsonl")
+    assert refused.status == 409 and "the audit log is broken" in json.loads(refused.text)["error"]
+    forced = client.get("/api/v1/events?format=jsonl&despite_broken_audit=1")
+    assert forced.status == 200 and len(forced.text.splitlines()) == 2
+    with sqlite3.connect(operator_config.storage.path) as raw:
+        exports = [json.loads(details) for (details,) in raw.execute("SELECT details FROM audit_log WHERE kind = 'export'")]
+    assert [e["audit_chain_intact"] for e in exports] == [False]
