@@ -18,8 +18,9 @@ access-control panel owns the door, its contact and its exit button: a grant bec
 are the panel's business, and a grant for someone with no card number is a denial.
 
 Verified operator commands arrive as `OperatorCommand` events. "lock-down" denies every visit
-(`locked-down`) and refuses the exit button and remote unlocks until "lift-lock-down"; the lock
-stays driven locked. "evacuate" releases the lock until "end-evacuation" and outranks a lock-down:
+(`locked-down`) and refuses remote unlocks until "lift-lock-down"; the lock stays driven locked
+against entry. The exit button still releases it: a lock-down keeps people out, it never traps
+anyone in (free egress; a maglock has no mechanical override, `hardware.md` §3.1). "evacuate" releases the lock until "end-evacuation" and outranks a lock-down:
 no visit starts, no held-open alarm sounds and closing the door does not relock it.
 """
 
@@ -330,14 +331,15 @@ class GateMachine:
         return commands
 
     def _on_exit(self, now: float) -> list[Command]:
-        if self._is_locked_down and not self._is_evacuating:
-            return [Note("exit-button", "pressed during lock-down: refused, the lock stays locked")]
+        """Free egress, in every mode: the exit button is on the inside, so a lock-down never traps anyone."""
         until = now + self._policy.exit_unlock_s
         if self._unlocked_until is not None and self._unlocked_until >= until:
             return [Note("exit-button", "pressed while already unlocked")]
         self._unlocked_until = until
         self._entered_since_unlock = False
-        return [Note("exit-button", f"lock released for {self._policy.exit_unlock_s:g} s"), Unlock(self._policy.exit_unlock_s, "exit-button")]
+        during = " (free egress during the lock-down)" if self._is_locked_down else ""
+        released = Note("exit-button", f"lock released for {self._policy.exit_unlock_s:g} s{during}")
+        return [released, Unlock(self._policy.exit_unlock_s, "exit-button")]
 
     # Operator commands -----------------------------------------------------------------------
 
