@@ -51,6 +51,8 @@ def demo_timeline(world: DemoWorld) -> str:
         if kind in ("alarm-raised", "alarm-cleared", "exit-button", "panel-report", "panel-report-failed"):
             rows.append((t, f"{kind:8} {detail}"))
     lines = [f"Simulated gate '{world.config.gate.gate_id}': checks {', '.join(world.config.gate.checks)}", face_stage_note(world)]
+    if not world.config.clock.require_sync:
+        lines.append("clock: simulated time; clock.require_sync = false, so visits are decided without asking timesyncd or chrony")
     if world.wiegand is not None:
         lines.append("door mode panel-wiegand: grants go to the access-control panel as 26-bit card reads; the relay stays locked")
     lines.append("")
