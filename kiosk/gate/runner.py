@@ -145,6 +145,10 @@ class GateRunner:
         return self._machine.is_unlocked
 
     @property
+    def sources(self) -> tuple[CheckSource, ...]:
+        return tuple(self._sources)
+
+    @property
     def alarms(self) -> frozenset[str]:
         return self._machine.alarms
 

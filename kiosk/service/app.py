@@ -38,6 +38,7 @@ from kiosk.service.publisher import MqttPublisher
 from kiosk.service.recording import StoreRecorder, last_run_was_clean
 from kiosk.service.sources.unavailable import UnavailableSource
 from kiosk.service.systemd import SystemdNotifier
+from kiosk.service.trust_keeper import TRUST_ACTIONS, TrustKeeper
 from kiosk.storage.lock import DatabaseLock
 from kiosk.storage.nonces import NonceStore
 from kiosk.storage.storage import Storage
@@ -136,13 +137,15 @@ def run_service(config: KioskConfig, clock: Clock) -> int:
             state = screen.state if screen else screen_state(config) if config.operator.enabled else None
             operator = _open_operator(config, door, state, clock)
             runner = _start(config, clock, door, storage, publisher, state, metrics)
+            # The one way the running gate changes whom it trusts: remote commands now, the operator page when it is given it.
+            trust = TrustKeeper(config.credentials.trust_dir, storage.audit, runner.sources)
             watch.start()  # the first answer before serving: a gate never decides by a clock it has not checked
             runner.clock_checked(_clock_check(config, watch, clock)[0])
             notifier = SystemdNotifier(clock)
             notifier.ready()
             notifier.status(f"gate {config.gate.gate_id} serving")
             logger.info("serving", extra={"gate": config.gate.gate_id, "checks": list(config.gate.checks)})
-            housekeeping = _housekeeping(config, storage, publisher, desk, runner, metrics, watch)
+            housekeeping = _housekeeping(config, storage, publisher, desk, runner, trust, metrics, watch)
             runner.serve(stop, 1.0 / config.service.loop_hz, watchdog=notifier, housekeeping=housekeeping)
             notifier.stopping()
         finally:
@@ -228,6 +231,7 @@ def _housekeeping(
     publisher: MqttPublisher | None,
     desk: CommandDesk | None,
     runner: GateRunner,
+    trust: TrustKeeper,
     metrics: GateMetrics | None,
     watch: ClockWatch,
 ) -> Callable[[], None]:
@@ -244,7 +248,10 @@ def _housekeeping(
         if publisher is not None:
             if desk is not None:
                 for action, raw in publisher.received_commands():
-                    if desk.receive(action, raw, storage.clock.wall()).ok:
+                    verdict = desk.receive(action, raw, storage.clock.wall())
+                    if verdict.ok and verdict.command is not None and action in TRUST_ACTIONS:
+                        trust.run(verdict.command)
+                    elif verdict.ok:
                         runner.operator_command(action)
             publisher.publish_state(gate_state(runner, clock_state))
             publisher.pump(storage.outbox)
@@ -272,7 +279,8 @@ def _command_desk(config: KioskConfig, storage: Storage) -> CommandDesk | None:
     if config.commands.operator_keys_dir is None:
         return None
     keys = load_operator_keys(config.commands.operator_keys_dir)
-    desk = CommandDesk(config.gate.gate_id, config.commands, keys, NonceStore(storage.db), storage.audit, MACHINE_ACTIONS)
+    supported = MACHINE_ACTIONS | TRUST_ACTIONS
+    desk = CommandDesk(config.gate.gate_id, config.commands, keys, NonceStore(storage.db), storage.audit, supported)
     desk.forget_old_nonces(storage.clock.wall())
     logger.info("remote commands accepted from %d operator key(s)", len(keys))
     return desk
