@@ -257,6 +257,7 @@ def _housekeeping(
             publisher.pump(storage.outbox)
         if metrics is not None:
             metrics.link(storage.outbox.depth(), publisher is not None and publisher.is_connected)
+            metrics.clock(clock_state.is_trusted)
             metrics.loop_ran()
 
     return tick
