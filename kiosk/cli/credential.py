@@ -79,8 +79,9 @@ def _text_from_image(path: Path) -> str:
 
 def _update_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("update", type=Path, help="signed update file (trust store or revocation list)")
-    parser.add_argument("--config", type=Path, required=True,
-                        help="the gate's TOML config: its trust root (credentials.trust_dir) and the audit log that records the update")
+    parser.add_argument("--config", type=Path,
+                        help="the gate's TOML config: its trust root (credentials.trust_dir) and the audit log that records the update"
+                             " (default: built-in defaults, /var/lib/kiosk)")
     parser.add_argument("--trust", type=Path, help="trust root holding update-key.pem (default: the config's credentials.trust_dir)")
 
 
@@ -93,7 +94,7 @@ def _update(args: argparse.Namespace) -> int:
     from kiosk.credentials.updates import apply_update
     from kiosk.storage import AuditKind, Storage
 
-    config = load_config(KioskConfig, args.config)
+    config = load_config(KioskConfig, args.config) if args.config else KioskConfig()
     root = args.trust or config.credentials.trust_dir
     try:
         with args.update.open("rb") as file:
