@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kiosk.config import KioskConfig, load_config
+from kiosk.config.loader import parse_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,3 +41,14 @@ def test_screen_unit_shows_the_configured_gate_screen_in_kiosk_mode() -> None:
     assert start.endswith(f" http://{config.screens.gate_host}:{config.screens.gate_port}/")
     for flag in ("--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"):
         assert flag in start.split()
+
+
+def test_the_commented_many_gates_examples_are_valid_once_uncommented() -> None:
+    text = (ROOT / "deploy" / "kiosk.toml").read_text()
+    assert load_config(KioskConfig, ROOT / "deploy" / "kiosk.toml").clock.require_sync, "the shipped gate fails closed on its clock"
+    examples = text[text.index("# [mqtt]"):]
+    uncommented = "\n".join(line.removeprefix("# ") for line in examples.splitlines() if line.startswith("# ") and not line.startswith("# Many"))
+    config = parse_config(KioskConfig, text + "\n" + uncommented, source="deploy/kiosk.toml")
+    assert (config.mqtt.tls, config.commands.max_age_s, config.metrics.port, config.clock.require_sync) == (True, 120, 9108, True)
+    for section in ("[mqtt]", "[commands]", "[metrics]", "[clock]"):
+        assert f"\n# {section}" in text

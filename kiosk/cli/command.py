@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import time
 from pathlib import Path
@@ -30,6 +31,8 @@ def _sign_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gate", required=True, help="the gate_id the command is for")
     parser.add_argument("--action", required=True, help=f"one of: {ACTIONS_HELP}")
     parser.add_argument("--arg", action="append", default=[], metavar="NAME=VALUE", help="an argument of the action (repeatable)")
+    parser.add_argument("--update", type=Path, help="reload-trust: a signed trust update ('kiosk credential trust sign-update') for the gate to apply")
+    parser.add_argument("--revoke-id", help="revoke: the credential identifier to revoke (a DCC's UVCI, a kiosk pass id); only its SHA-256 is sent")
     parser.add_argument("--out", type=Path, required=True, help="file to write the signed command to (COSE_Sign1)")
 
 
@@ -47,15 +50,36 @@ def _sign(args: argparse.Namespace) -> int:
         raise UsageError(f"--key '{args.key}': cannot load it ({err.__class__.__name__}; expected an unencrypted PEM Ed25519 private key)") from err
     if not isinstance(key, ed25519.Ed25519PrivateKey):
         raise UsageError(f"--key '{args.key}': a {type(key).__name__} (expected an Ed25519 private key)")
-    extra = {}
+    extra: dict[str, object] = {}
     for item in args.arg:
         name, sep, value = item.partition("=")
         if not sep or not name:
             raise UsageError(f"--arg {item!r}: expected NAME=VALUE")
         extra[name] = value
+    if args.update is not None:
+        if args.action != "reload-trust":
+            raise UsageError(f"--update: only with --action reload-trust (not {args.action!r})")
+        extra["update"] = _read_update(args.update)
+    if args.revoke_id is not None:
+        if args.action != "revoke" or not args.revoke_id:
+            raise UsageError("--revoke-id: expected a non-empty identifier, with --action revoke")
+        extra["sha256"] = hashlib.sha256(args.revoke_id.encode("utf-8", "surrogateescape")).hexdigest()
     args.out.write_bytes(sign_command(args.gate, args.action, key, issued_at=time.time(), args=extra))
     print(f"wrote {args.out}: {args.action} for gate {args.gate}, valid for the gate's commands.max_age_s from now")
     return EXIT_OK
+
+
+def _read_update(path: Path) -> bytes:
+    from kiosk.fleet.commands import MAX_COMMAND_BYTES
+
+    try:
+        with path.open("rb") as file:
+            update = file.read(MAX_COMMAND_BYTES)
+    except OSError as err:
+        raise UsageError(f"--update '{path}': {err.strerror or err} (expected a signed update file)") from err
+    if len(update) >= MAX_COMMAND_BYTES - 1024:
+        raise UsageError(f"--update '{path}': too large for one command (expected under {MAX_COMMAND_BYTES // (1024 * 1024)} MiB)")
+    return update
 
 
 def _send_arguments(parser: argparse.ArgumentParser) -> None:

@@ -79,18 +79,40 @@ def _text_from_image(path: Path) -> str:
 
 def _update_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("update", type=Path, help="signed update file (trust store or revocation list)")
-    parser.add_argument("--trust", type=Path, required=True, help="trust root holding update-key.pem")
+    parser.add_argument("--config", type=Path,
+                        help="the gate's TOML config: its trust root (credentials.trust_dir) and the audit log that records the update"
+                             " (default: built-in defaults, /var/lib/kiosk)")
+    parser.add_argument("--trust", type=Path, help="trust root holding update-key.pem (default: the config's credentials.trust_dir)")
+
+
+MAX_UPDATE_BYTES = 64 * 1024 * 1024
 
 
 def _update(args: argparse.Namespace) -> int:
+    from hardware.clock import SystemClock
+    from kiosk.config import KioskConfig, load_config
     from kiosk.credentials.updates import apply_update
+    from kiosk.storage import AuditKind, Storage
 
+    config = load_config(KioskConfig, args.config) if args.config else KioskConfig()
+    root = args.trust or config.credentials.trust_dir
     try:
-        update = args.update.read_bytes()
+        with args.update.open("rb") as file:
+            update = file.read(MAX_UPDATE_BYTES + 1)
     except OSError as err:
         raise UsageError(f"update file '{args.update}': {err.strerror or err} (expected a signed update file)") from err
-    outcome = apply_update(args.trust, update)
+    if len(update) > MAX_UPDATE_BYTES:
+        raise UsageError(f"update file '{args.update}': larger than {MAX_UPDATE_BYTES // (1024 * 1024)} MiB (expected a signed trust update)")
+    storage = Storage.open(config.storage, SystemClock())  # first: no update without its audit record
+    try:
+        outcome = apply_update(root, update)
+        details = {"by": "kiosk credential update-trust", "action": "update", "done": outcome.applied, "reason": outcome.reason, "sequence": outcome.sequence}
+        storage.audit.append(AuditKind.TRUST_LIST_UPDATE, details)
+    finally:
+        storage.close()
     print(outcome.message)
+    if outcome.applied:
+        print("a running gate uses it after a signed 'reload-trust' command or a restart")
     return EXIT_OK if outcome.applied else EXIT_FAILED
 
 

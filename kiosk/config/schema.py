@@ -64,6 +64,16 @@ class ServiceConfig:
 
 
 @dataclass(frozen=True)
+class ClockConfig:
+    require_sync: bool = setting(
+        True,
+        "deny every visit (clock-unsynchronised) unless timesyncd or chrony says the clock is synchronised;"
+        " false only where neither runs (a demo, a test bench): a clock before this release's build date is refused either way",
+    )
+    probe_interval_s: float = setting(60.0, "how often the clock's synchronisation is asked (off the gate loop), seconds", min=10, max=3600)
+
+
+@dataclass(frozen=True)
 class KioskConfig:
     gate: GateConfig = setting(GateConfig(), "the gate's policy and timings")
     camera: CameraConfig = setting(SimulatedCameraConfig(), "camera device")
@@ -74,6 +84,7 @@ class KioskConfig:
     feedback: FeedbackConfig = setting(SimulatedFeedbackConfig(), "display and spoken prompts")
     logging: LoggingConfig = setting(LoggingConfig(), "service logs")
     service: ServiceConfig = setting(ServiceConfig(), "the service process")
+    clock: ClockConfig = setting(ClockConfig(), "the wall clock that pass validity, rotating codes and command freshness depend on")
     storage: StorageConfig = setting(StorageConfig(), "database, keys and retention periods")
     privacy: PrivacyConfig = setting(PrivacyConfig(), "data controller, purpose and what may leave the device")
     mqtt: MqttConfig = setting(MqttConfig(), "how the gate connects to the broker privacy.mqtt_broker names: TLS, credentials")

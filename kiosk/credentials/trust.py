@@ -13,6 +13,8 @@ Layout (every part optional):
 
 When the directory holds `current` (a link kept by `kiosk.credentials.updates`), that generation is
 read instead, and if it has gone bad on disk, the newest older generation that still loads.
+Revocations added by signed commands (`revoked-by-command.json` in the root, see
+`kiosk.credentials.command_revocations`) are added to whichever generation is read.
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ import json
 import logging
 import ssl
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from kiosk.credentials.command_revocations import REVOKED_BY_COMMAND, read_revocations
 from kiosk.credentials.key_roles import key_role
 from kiosk.credentials.signers import (
     DocumentSigner,
@@ -76,6 +79,15 @@ class TrustStore:
     def load(cls, root: str | Path) -> TrustStore:
         """Read a trust directory (its current generation when it has one); raise TrustStoreError naming the bad file."""
         root = Path(root)
+        store = cls._load_generation(root)
+        try:
+            by_command = read_revocations(root / REVOKED_BY_COMMAND)
+        except ValueError as err:
+            raise TrustStoreError(str(err)) from err
+        return replace(store, revoked_sha256=store.revoked_sha256 | by_command) if by_command else store
+
+    @classmethod
+    def _load_generation(cls, root: Path) -> TrustStore:
         if not (root / "current").is_dir():
             return cls._load_directory(root)
         current = (root / "current").resolve()

@@ -3,7 +3,9 @@
 An update is a COSE_Sign1 (Ed25519) over CBOR {"seq": int, "files": {relative path: bytes or None}},
 signed by the site's update key, whose public half sits in the trust root as `update-key.pem`
 (installed with the kiosk, never by an update). Files overlay the current generation (None deletes
-one), so a revocation-only update carries just `revoked.json`.
+one), so a revocation-only update carries just `revoked.json`. A folder name with a slash and None
+(`"dcc/": None`) empties that folder first, so an imported signer list replaces the old one whole
+and a signer dropped from the list is dropped from the gates.
 
     <root>/update-key.pem
     <root>/generations/<seq>/     one complete trust directory per applied update
@@ -95,7 +97,12 @@ def _stage(root: Path, sequence: int, files: dict[str, bytes | None]) -> Path:
             shutil.copytree(source, staging / name)
         elif source.is_file():
             shutil.copy2(source, staging / name)
+    for relative in files:
+        if is_folder_clear(relative, files[relative]):
+            shutil.rmtree(staging / relative.rstrip("/"), ignore_errors=True)
     for relative, data in files.items():
+        if is_folder_clear(relative, data):
+            continue
         target = staging / relative
         if data is None:
             target.unlink(missing_ok=True)
@@ -124,9 +131,16 @@ def _verified_content(root: Path, update: bytes) -> tuple[int, dict[str, bytes |
     if not isinstance(sequence, int) or isinstance(sequence, bool) or sequence < 1 or not isinstance(files, dict):
         raise Rejected("structure", "bad-update", "The update has no sequence number or no files.")
     for relative, data in files.items():
+        if isinstance(relative, str) and is_folder_clear(relative, data):
+            continue
         if not (isinstance(relative, str) and inside_layout(relative) and (data is None or isinstance(data, bytes))):
             raise Rejected("structure", "bad-path", f"The update names a file outside the trust layout: {str(relative)[:60]!r}.")
     return sequence, files
+
+
+def is_folder_clear(relative: str, data: bytes | None) -> bool:
+    """`"dcc/": None` (likewise shc/, kiosk/): empty that folder before the update's files go in."""
+    return data is None and relative.endswith("/") and relative[:-1] in ALLOWED_TOP_LEVEL - {"revoked.json"}
 
 
 def inside_layout(relative: str) -> bool:

@@ -33,6 +33,10 @@ class CredentialVerifier:
         self._pseudonym_key = _pseudonym_key(config.pseudonym_key_file)
         self._replays = kiosk_pass.ReplayGuard()
 
+    def use_trust(self, trust_store: TrustStore) -> None:
+        """Verify by `trust_store` from the next credential on (a reload in the running gate)."""
+        self._trust = trust_store
+
     def verify(self, text: str, at: datetime) -> Verification:
         """The verdict on one credential text at time `at` (timezone-aware)."""
         kind = self._format_of(text)

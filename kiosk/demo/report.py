@@ -59,6 +59,8 @@ def demo_timeline(world: DemoWorld) -> str:
             rows.append((t, f"{kind:8} {detail}"))
     lines = [f"Simulated gate '{world.config.gate.gate_id}': checks {', '.join(world.config.gate.checks)}"]
     lines += [face_stage_note(world), liveness_note(world)]
+    if not world.config.clock.require_sync:
+        lines.append("clock: simulated time; clock.require_sync = false, so visits are decided without asking timesyncd or chrony")
     if world.wiegand is not None:
         lines.append("door mode panel-wiegand: grants go to the access-control panel as 26-bit card reads; the relay stays locked")
     lines.append("")

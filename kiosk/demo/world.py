@@ -19,13 +19,14 @@ from hardware.thermometer.simulated import SimulatedThermometer
 from hardware.wiegand import SimulatedWiegandConfig
 from hardware.wiegand.simulated import SimulatedWiegandOutput
 from kiosk import models
-from kiosk.config.schema import GateConfig, KioskConfig
+from kiosk.config.schema import ClockConfig, GateConfig, KioskConfig
 from kiosk.gate.commands import Decision
 from kiosk.gate.machine import GateMachine
 from kiosk.gate.policy import GatePolicy
 from kiosk.gate.runner import CheckSource, Display, GateRunner
 from kiosk.panel.config import PanelConfig
 from kiosk.panel.link import WiegandPanel
+from kiosk.service.clock_sync import ClockSync, clock_fault
 from kiosk.service.recording import StoreRecorder
 from kiosk.service.sources.credential import build_credential_source
 from kiosk.service.sources.face import FaceSource, GalleryLoader
@@ -40,6 +41,7 @@ from kiosk.vision.liveness import LivenessTrack
 
 DEMO_START = datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)
 DEMO_GATE_ID = "demo-entrance"
+NOT_ASKED = ClockSync("unknown", "none", "not asked: the demo runs in simulated time")
 DEMO_PANEL = PanelConfig(card_bits=26, facility_code=123, cards={"holder-alice": 45678})  # door mode panel-wiegand
 
 
@@ -123,6 +125,8 @@ def demo_config(workdir: Path, models_dir: str, door_mode: str = "relay", livene
         door=SimulatedDoorConfig(mode=door_mode),  # type: ignore[arg-type]
         panel=DEMO_PANEL,
         feedback=SimulatedFeedbackConfig(),
+        # Said here, not defaulted: the demo runs in simulated time on machines without timesyncd or chrony.
+        clock=ClockConfig(require_sync=False),
     )
 
 
@@ -170,6 +174,7 @@ def build_world(
     panel = WiegandPanel(wiegand, config.panel) if wiegand is not None else None
     machine = GateMachine(GatePolicy.from_config(config.gate, door_mode=door_mode, cards=config.panel.cards))
     runner = GateRunner(machine, door, feedback, camera, sources, timeline, clock, display, panel=panel)
+    runner.clock_checked(clock_fault(NOT_ASKED, clock.wall(), config.clock.require_sync))
     face_stage = f"unavailable: {why_unavailable}" if why_unavailable else "on"
     return DemoWorld(
         clock, config, camera, thermometer, door, feedback, storage, runner, timeline, pipeline, face_stage, liveness_skipped, wiegand, pace

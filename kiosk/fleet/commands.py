@@ -6,7 +6,8 @@ are PEM Ed25519 public keys in their own directory (`commands.operator_keys_dir`
 pass issuers: a key that signs passes cannot command a gate. A command is refused when it is not
 a COSE_Sign1 (`unsigned`), signed by no operator key (`unknown-signer`), its signature fails
 (`bad-signature`), it names another gate or an action other than its topic's (`wrong-gate`,
-`wrong-topic`), it is older or newer than `commands.max_age_s` (`stale`), its nonce was seen
+`wrong-topic`), it is larger than `MAX_COMMAND_BYTES` (`too-large`: a trust update rides in one, a
+national signer list is a few MB), it is older or newer than `commands.max_age_s` (`stale`), its nonce was seen
 before (`replayed`), or the action is unknown or not enabled here. Refusals are values.
 """
 
@@ -30,6 +31,7 @@ from kiosk.errors import ConfigError
 
 ACTIONS = ("unlock-once", "lock-down", "lift-lock-down", "evacuate", "end-evacuation", "reload-trust", "revoke")
 NONCE_BYTES = 16
+MAX_COMMAND_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,9 @@ def verify_command(
     now: float,
     max_age_s: float,
 ) -> CommandVerdict:
-    """Check signature, addressing and age (not the nonce: the caller claims it, see `NonceStore`)."""
+    """Check size, signature, addressing and age (not the nonce: the caller claims it, see `NonceStore`)."""
+    if len(raw) > MAX_COMMAND_BYTES:
+        return CommandVerdict(False, "too-large")
     try:
         message = parse_sign1(raw)
     except Rejected:

@@ -14,7 +14,7 @@ from kiosk.storage.nonces import NonceStore
 logger = logging.getLogger(__name__)
 
 AUDIT_KIND = "remote-command"
-# What the gate machine carries out (kiosk.gate.events.OperatorCommand); reload-trust and revoke are not wired yet.
+# What the gate machine carries out (kiosk.gate.events.OperatorCommand); reload-trust and revoke go to the trust keeper.
 MACHINE_ACTIONS = frozenset({"unlock-once", "lock-down", "lift-lock-down", "evacuate", "end-evacuation"})
 
 

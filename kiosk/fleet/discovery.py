@@ -2,7 +2,9 @@
 
 Retained config messages under `homeassistant/<component>/kiosk_<gate>/<object>/config` point
 Home Assistant at the gate's retained state topics (`kiosk.fleet.state`); availability follows
-`state/online`. Nothing personal: the gate's name, its state and its health only.
+`state/online`. Nothing personal: the gate's name, its state and its health only (the health sensor's
+attributes carry the unavailable checks and the clock: its state, the tool that told it, whether the
+gate decides by it). The keys are the ones Home Assistant documents for each platform.
 
 Home Assistant's MQTT lock needs a command topic. Its lock and unlock buttons publish plain
 "LOCK"/"UNLOCK" on `kiosk/<gate>/ha/lock`, which the gate does not act on: a gate obeys only

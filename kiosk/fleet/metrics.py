@@ -29,6 +29,7 @@ class GateMetrics:
         self._sensor_errors = Counter("kiosk_sensor_errors", "checks reported unavailable, by check", ["check"], registry=self.registry)
         self._outbox = Gauge("kiosk_outbox_depth", "messages waiting for the MQTT broker's acknowledgement", registry=self.registry)
         self._broker = Gauge("kiosk_broker_connected", "1 while connected to the MQTT broker", registry=self.registry)
+        self._clock_trusted = Gauge("kiosk_clock_trusted", "1 while the gate decides by its clock, 0 while it denies every visit clock-unsynchronised", registry=self.registry)
         self._last_loop = Gauge("kiosk_last_loop_monotonic_seconds", "monotonic time of the gate loop's last run", registry=self.registry)
         self._last_loop_s: float | None = None
 
@@ -45,6 +46,9 @@ class GateMetrics:
     def link(self, outbox_depth: int, is_connected: bool) -> None:
         self._outbox.set(outbox_depth)
         self._broker.set(1 if is_connected else 0)
+
+    def clock(self, is_trusted: bool) -> None:
+        self._clock_trusted.set(1 if is_trusted else 0)
 
     def loop_ran(self) -> None:
         self._last_loop_s = self._clock.monotonic()

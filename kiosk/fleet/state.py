@@ -2,12 +2,14 @@
 
 `online` ("online"/"offline", the last will), `door` ("locked", "unlocked", "held-open", "forced"),
 `door_contact` ("open", "closed"), `mode` ("normal", "lock-down", "evacuation"), `alarms` (a JSON list of alarm kinds) and `health` (a JSON object: "ok" or "degraded", and the
-checks that cannot run). The audit head is published beside them (`audit_head`).
+checks that cannot run, and the clock: its synchronisation state, the tool that told it, and whether
+the gate decides by it). The audit head is published beside them (`audit_head`).
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Protocol
 
 ONLINE = "online"
@@ -46,10 +48,23 @@ def door_state(is_unlocked: bool, alarms: frozenset[str]) -> str:
     return "unlocked" if is_unlocked else "locked"
 
 
-def gate_state(gate: GateView) -> dict[str, str]:
-    """{state name: retained payload} for the door, the alarms and the device health."""
+@dataclass(frozen=True)
+class ClockState:
+    state: str  # "synchronised", "unsynchronised" or "unknown"
+    source: str  # "timedatectl", "chronyc" or "none"
+    is_trusted: bool  # False: every visit is denied clock-unsynchronised
+
+
+def gate_state(gate: GateView, clock: ClockState) -> dict[str, str]:
+    """{state name: retained payload} for the door, the alarms and the device health (with the clock)."""
     unavailable = list(gate.unavailable_checks)
-    health = {"status": "degraded" if unavailable else "ok", "unavailable_checks": unavailable}
+    health = {
+        "status": "degraded" if unavailable or not clock.is_trusted else "ok",
+        "unavailable_checks": unavailable,
+        "clock": clock.state,
+        "clock_source": clock.source,
+        "clock_trusted": clock.is_trusted,
+    }
     return {
         "door": door_state(gate.is_unlocked, gate.alarms),
         "mode": gate.mode,

@@ -77,4 +77,12 @@ class OperatorCommand:
     action: str
 
 
-Event = CheckReported | DoorOpened | DoorClosed | ExitPressed | Tick | OperatorCommand
+@dataclass(frozen=True)
+class ClockChecked:
+    """What the service found of the wall clock: `fault` says why it cannot be trusted, None when it can."""
+
+    at: float
+    fault: str | None
+
+
+Event = CheckReported | DoorOpened | DoorClosed | ExitPressed | Tick | OperatorCommand | ClockChecked

@@ -18,9 +18,14 @@ access-control panel owns the door, its contact and its exit button: a grant bec
 are the panel's business, and a grant for someone with no card number is a denial.
 
 Verified operator commands arrive as `OperatorCommand` events. "lock-down" denies every visit
-(`locked-down`) and refuses the exit button and remote unlocks until "lift-lock-down"; the lock
-stays driven locked. "evacuate" releases the lock until "end-evacuation" and outranks a lock-down:
+(`locked-down`) and refuses remote unlocks until "lift-lock-down"; the lock stays driven locked
+against entry. The exit button still releases it: a lock-down keeps people out, it never traps
+anyone in (free egress; a maglock has no mechanical override, `hardware.md` §3.1). "evacuate" releases the lock until "end-evacuation" and outranks a lock-down:
 no visit starts, no held-open alarm sounds and closing the door does not relock it.
+
+`ClockChecked` events carry whether the wall clock can be trusted (the service probes it off the
+loop). While it cannot, every visit is denied `clock-unsynchronised`: pass validity, rotating codes
+and revocation cut-offs are all judged by that clock. The exit button is not affected.
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ from kiosk.gate.commands import (
     StartVisit,
     Unlock,
 )
-from kiosk.gate.events import CheckReported, DoorClosed, DoorOpened, Event, ExitPressed, OperatorCommand, Outcome, Status, Tick
+from kiosk.gate.events import CheckReported, ClockChecked, DoorClosed, DoorOpened, Event, ExitPressed, OperatorCommand, Outcome, Status, Tick
 from kiosk.gate.policy import GatePolicy
 
 WELCOME = "Welcome. Please show your pass to start."
@@ -51,6 +56,7 @@ OPERATOR_MESSAGE = "Please wait: a member of staff will help you."
 PANEL_GRANTED_MESSAGE = "Access granted. Please enter when the door opens."
 NO_CARD_MESSAGE = "No card is set up for you at this door. Please see a member of staff."
 LOCKED_DOWN = Outcome(Status.FAILED, "locked-down", "the gate is locked down by an operator", "This entrance is closed.")
+CLOCK_MESSAGE = "This gate's clock is not set, so passes cannot be checked. Please see a member of staff."
 EVACUATION = Outcome(Status.FAILED, "evacuation", "an operator started an evacuation", "Evacuation: please leave the building.")
 
 
@@ -81,6 +87,7 @@ class GateMachine:
         self._quiet_until = float("-inf")
         self._is_locked_down = False
         self._is_evacuating = False
+        self._clock_fault: str | None = None
 
     @property
     def holder_id(self) -> str | None:
@@ -144,6 +151,8 @@ class GateMachine:
             commands += self._on_exit(event.at)
         elif isinstance(event, OperatorCommand):
             commands += self._on_operator(event)
+        elif isinstance(event, ClockChecked):
+            commands += self._on_clock(event)
         elif not isinstance(event, Tick):
             raise TypeError(f"gate machine: unknown event {event!r}")
         return commands
@@ -208,6 +217,9 @@ class GateMachine:
         if self._is_locked_down:
             self._visit.outcomes[event.check] = event.outcome  # the decision names whose credential it refused
             return [StartVisit(event.outcome.holder_id)] + self._deny(event.at, LOCKED_DOWN)
+        if self._clock_fault is not None:
+            self._visit.outcomes[event.check] = event.outcome
+            return relock + [StartVisit(event.outcome.holder_id)] + self._deny(event.at, self._clock_outcome())
         return relock + [StartVisit(event.outcome.holder_id)] + self._advance(event.at, event.check, event.outcome)
 
     def _advance(self, now: float, check: str, outcome: Outcome) -> list[Command]:
@@ -330,14 +342,31 @@ class GateMachine:
         return commands
 
     def _on_exit(self, now: float) -> list[Command]:
-        if self._is_locked_down and not self._is_evacuating:
-            return [Note("exit-button", "pressed during lock-down: refused, the lock stays locked")]
+        """Free egress, in every mode: the exit button is on the inside, so a lock-down never traps anyone."""
         until = now + self._policy.exit_unlock_s
         if self._unlocked_until is not None and self._unlocked_until >= until:
             return [Note("exit-button", "pressed while already unlocked")]
         self._unlocked_until = until
         self._entered_since_unlock = False
-        return [Note("exit-button", f"lock released for {self._policy.exit_unlock_s:g} s"), Unlock(self._policy.exit_unlock_s, "exit-button")]
+        during = " (free egress during the lock-down)" if self._is_locked_down else ""
+        released = Note("exit-button", f"lock released for {self._policy.exit_unlock_s:g} s{during}")
+        return [released, Unlock(self._policy.exit_unlock_s, "exit-button")]
+
+    # Clock -----------------------------------------------------------------------------------
+
+    def _clock_outcome(self) -> Outcome:
+        return Outcome(Status.FAILED, "clock-unsynchronised", f"{self._clock_fault}; every visit is denied until it is", CLOCK_MESSAGE)
+
+    def _on_clock(self, event: ClockChecked) -> list[Command]:
+        if event.fault == self._clock_fault:
+            return []
+        was_trusted, self._clock_fault = self._clock_fault is None, event.fault
+        if event.fault is None:
+            return [Note("clock", "trusted again: visits are decided")]
+        commands: list[Command] = [Note("clock", f"not trusted: {event.fault}; every visit is denied clock-unsynchronised")]
+        if was_trusted and self._visit is not None:
+            commands += self._deny(event.at, self._clock_outcome())
+        return commands
 
     # Operator commands -----------------------------------------------------------------------
 

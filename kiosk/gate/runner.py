@@ -34,7 +34,7 @@ from kiosk.gate.commands import (
     StartVisit,
     Unlock,
 )
-from kiosk.gate.events import CheckReported, DoorClosed, DoorOpened, Event, ExitPressed, OperatorCommand, Outcome, Status, Tick
+from kiosk.gate.events import CheckReported, ClockChecked, DoorClosed, DoorOpened, Event, ExitPressed, OperatorCommand, Outcome, Status, Tick
 from kiosk.gate.machine import GateMachine
 from kiosk.gate.restart import Backoff
 
@@ -145,6 +145,10 @@ class GateRunner:
         return self._machine.is_unlocked
 
     @property
+    def sources(self) -> tuple[CheckSource, ...]:
+        return tuple(self._sources)
+
+    @property
     def alarms(self) -> frozenset[str]:
         return self._machine.alarms
 
@@ -159,6 +163,10 @@ class GateRunner:
     def operator_command(self, action: str) -> None:
         """Carry out a verified, audited operator command (see `OperatorCommand`) now."""
         self._execute(self._machine.handle(OperatorCommand(self._clock.monotonic(), action)))
+
+    def clock_checked(self, fault: str | None) -> None:
+        """Tell the machine whether the wall clock can be trusted now (`fault`: why not); repeats change nothing."""
+        self._execute(self._machine.handle(ClockChecked(self._clock.monotonic(), fault)))
 
     @property
     def unavailable_checks(self) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from hardware.clock import Clock
 from kiosk.config.schema import KioskConfig
 from kiosk.credentials.updates import current_sequence
-from kiosk.operator.clock_sync import clock_synchronised
+from kiosk.service.clock_sync import clock_synchronised
 from kiosk.screens.state import GateScreenState
 from kiosk.service.doctor import examine, probe_models, probe_speech, probe_storage
 from kiosk.storage.storage import Storage

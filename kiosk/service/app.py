@@ -22,7 +22,7 @@ from kiosk.fleet.commands import load_operator_keys
 from kiosk.fleet.desk import MACHINE_ACTIONS, CommandDesk
 from kiosk.fleet.discovery import discovery_messages
 from kiosk.fleet.metrics import GateMetrics, MetricsServer
-from kiosk.fleet.state import gate_state
+from kiosk.fleet.state import ClockState, gate_state
 from kiosk.gate.machine import GateMachine
 from kiosk.gate.policy import GatePolicy
 from kiosk.gate.runner import CheckSource, Display, GateRunner, Recorder
@@ -32,10 +32,13 @@ from kiosk.screens.feedback import TranslatedFeedback
 from kiosk.operator.site import OperatorPage, open_operator_page
 from kiosk.screens.gate_screen import GateScreen, open_gate_screen, screen_state
 from kiosk.screens.state import GateScreenState
+from kiosk.service.clock_sync import clock_fault
+from kiosk.service.clock_watch import ClockWatch
 from kiosk.service.publisher import MqttPublisher
 from kiosk.service.recording import StoreRecorder, last_run_was_clean
 from kiosk.service.sources.unavailable import UnavailableSource
 from kiosk.service.systemd import SystemdNotifier
+from kiosk.service.trust_keeper import TRUST_ACTIONS, TrustKeeper
 from kiosk.storage.lock import DatabaseLock
 from kiosk.storage.nonces import NonceStore
 from kiosk.storage.storage import Storage
@@ -122,6 +125,7 @@ def run_service(config: KioskConfig, clock: Clock) -> int:
         screen: GateScreen | None = None
         operator: OperatorPage | None = None
         server: MetricsServer | None = None
+        watch = ClockWatch(config.clock.probe_interval_s)
         try:
             try:
                 desk = _command_desk(config, storage) if publisher is not None else None
@@ -133,14 +137,19 @@ def run_service(config: KioskConfig, clock: Clock) -> int:
             state = screen.state if screen else screen_state(config) if config.operator.enabled else None
             operator = _open_operator(config, door, state, clock)
             runner = _start(config, clock, door, storage, publisher, state, metrics)
+            # The one way the running gate changes whom it trusts: remote commands now, the operator page when it is given it.
+            trust = TrustKeeper(config.credentials.trust_dir, storage.audit, runner.sources)
+            watch.start()  # the first answer before serving: a gate never decides by a clock it has not checked
+            runner.clock_checked(_clock_check(config, watch, clock)[0])
             notifier = SystemdNotifier(clock)
             notifier.ready()
             notifier.status(f"gate {config.gate.gate_id} serving")
             logger.info("serving", extra={"gate": config.gate.gate_id, "checks": list(config.gate.checks)})
-            housekeeping = _housekeeping(config, storage, publisher, desk, runner, metrics)
+            housekeeping = _housekeeping(config, storage, publisher, desk, runner, trust, metrics, watch)
             runner.serve(stop, 1.0 / config.service.loop_hz, watchdog=notifier, housekeeping=housekeeping)
             notifier.stopping()
         finally:
+            watch.stop()
             if operator is not None:
                 operator.stop()
             if screen is not None:
@@ -204,16 +213,29 @@ def _start(
     except BaseException:
         runner.shut_down()
         raise
+    if not config.clock.require_sync:
+        recorder.note("clock", "clock.require_sync = false: visits are decided whether or not the clock is synchronised", clock.wall())
     return runner
+
+
+def _clock_check(config: KioskConfig, watch: ClockWatch, clock: Clock) -> tuple[str | None, ClockState]:
+    """Why the clock cannot be trusted now (None: it can), and the clock's state for the health topic."""
+    sync = watch.latest
+    fault = clock_fault(sync, clock.wall(), config.clock.require_sync)
+    return fault, ClockState(sync.state, sync.source, fault is None)
 
 
 def _housekeeping(
     config: KioskConfig,
-    storage: Storage, publisher: MqttPublisher | None, desk: CommandDesk | None, runner: GateRunner, metrics: GateMetrics | None
+    storage: Storage,
+    publisher: MqttPublisher | None,
+    desk: CommandDesk | None,
+    runner: GateRunner,
+    trust: TrustKeeper,
+    metrics: GateMetrics | None,
+    watch: ClockWatch,
 ) -> Callable[[], None]:
-    """Once per loop: the hourly purge when due; remote commands in; the gate's state and the outbox out; metrics."""
-    if publisher is None and metrics is None:
-        return storage.tick
+    """Once per loop: the hourly purge when due; the clock's latest answer in; remote commands in; state and outbox out; metrics."""
     if publisher is not None and desk is not None:
         publisher.listen_for_commands()
     if publisher is not None and config.mqtt.home_assistant_discovery:
@@ -221,15 +243,21 @@ def _housekeeping(
 
     def tick() -> None:
         storage.tick()
+        fault, clock_state = _clock_check(config, watch, storage.clock)
+        runner.clock_checked(fault)
         if publisher is not None:
             if desk is not None:
                 for action, raw in publisher.received_commands():
-                    if desk.receive(action, raw, storage.clock.wall()).ok:
+                    verdict = desk.receive(action, raw, storage.clock.wall())
+                    if verdict.ok and verdict.command is not None and action in TRUST_ACTIONS:
+                        trust.run(verdict.command)
+                    elif verdict.ok:
                         runner.operator_command(action)
-            publisher.publish_state(gate_state(runner))
+            publisher.publish_state(gate_state(runner, clock_state))
             publisher.pump(storage.outbox)
         if metrics is not None:
             metrics.link(storage.outbox.depth(), publisher is not None and publisher.is_connected)
+            metrics.clock(clock_state.is_trusted)
             metrics.loop_ran()
 
     return tick
@@ -252,7 +280,8 @@ def _command_desk(config: KioskConfig, storage: Storage) -> CommandDesk | None:
     if config.commands.operator_keys_dir is None:
         return None
     keys = load_operator_keys(config.commands.operator_keys_dir)
-    desk = CommandDesk(config.gate.gate_id, config.commands, keys, NonceStore(storage.db), storage.audit, MACHINE_ACTIONS)
+    supported = MACHINE_ACTIONS | TRUST_ACTIONS
+    desk = CommandDesk(config.gate.gate_id, config.commands, keys, NonceStore(storage.db), storage.audit, supported)
     desk.forget_old_nonces(storage.clock.wall())
     logger.info("remote commands accepted from %d operator key(s)", len(keys))
     return desk

@@ -13,7 +13,7 @@ from hardware.clock import Clock
 from hardware.door import open_door
 from hardware.errors import DeviceUnavailable, DriverNotInstalled, HardwareError
 from kiosk.config.schema import KioskConfig
-from kiosk.service.clock_sync import clock_sync
+from kiosk.service.clock_sync import clock_fault, clock_sync
 from kiosk.storage.outbox import read_summary
 
 
@@ -179,14 +179,20 @@ def probe_outbox(config: KioskConfig, clock: Clock) -> Finding:
 
 
 def probe_clock(config: KioskConfig, clock: Clock) -> Finding:
-    """Good only when timesyncd or chrony says the clock is synchronised: validity checks depend on it."""
+    """Good only when timesyncd or chrony says the clock is synchronised and it reads no earlier than this release."""
     sync = clock_sync()
+    fix = "enable NTP (sudo timedatectl set-ntp true, or install chrony) or fit an RTC; see the README, Many gates"
+    before_release = clock_fault(sync, clock.wall(), require_sync=False)
+    if before_release is not None:
+        return Finding("clock", False, f"{before_release}; every visit is denied clock-unsynchronised", fix)
     if sync.state == "synchronised":
         return Finding("clock", True, sync.detail)
-    return Finding(
-        "clock", False, f"{sync.state}: {sync.detail}; pass validity, rotating codes and command freshness depend on it",
-        "enable NTP (sudo timedatectl set-ntp true, or install chrony) or fit an RTC; see the README, Many gates",
-    )
+    if config.clock.require_sync:
+        consequence = "the gate denies every visit clock-unsynchronised until it is"
+    else:
+        consequence = "clock.require_sync = false: the gate decides by it anyway"
+    detail = f"{sync.state}: {sync.detail}; pass validity, rotating codes and command freshness depend on it, and {consequence}"
+    return Finding("clock", False, detail, fix)
 
 
 THERMOMETER_WAIT_S = 3.0

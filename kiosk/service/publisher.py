@@ -23,6 +23,7 @@ import uuid
 from typing import Any
 
 from kiosk.config.schema import KioskConfig
+from kiosk.fleet.commands import MAX_COMMAND_BYTES
 from kiosk.fleet.connection import broker_address, build_client
 from kiosk.fleet.state import OFFLINE, ONLINE, state_topic
 from kiosk.privacy.sharing import outgoing_decision
@@ -208,7 +209,8 @@ class MqttPublisher:
 
     def _on_message(self, _client: object, _userdata: object, message: Any) -> None:
         if message.topic.startswith(self._command_prefix) and not message.retain:  # a retained command would replay on every connect
-            self._commands.put((message.topic[len(self._command_prefix):], bytes(message.payload)))
+            # Cut one byte past the limit: enough for the desk to refuse it too-large, without keeping megabytes queued.
+            self._commands.put((message.topic[len(self._command_prefix):], bytes(message.payload[: MAX_COMMAND_BYTES + 1])))
 
     def _on_publish(self, _client: object, _userdata: object, mid: int, _reason: object, _properties: object) -> None:
         self._acks.put(mid)

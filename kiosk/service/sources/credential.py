@@ -59,6 +59,10 @@ class CredentialSource:
             outcomes.append(("credential", outcome_of(self._verifier.verify(whole, at))))
         return outcomes
 
+    def use_trust(self, trust_store: TrustStore) -> None:
+        """Verify by `trust_store` from the next presentation on (see `kiosk.service.trust_keeper`)."""
+        self._verifier.use_trust(trust_store)
+
     def start_visit(self, holder_id: str | None) -> None:
         pass
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sqlite3
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -181,7 +182,13 @@ def test_update_trust_applies_a_signed_update(tmp_path: Path) -> None:
     (root / UPDATE_KEY_FILE).write_bytes(
         key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
     (tmp_path / "u1.cose").write_bytes(sign_update({"revoked.json": b'{"sha256": []}'}, 1, key))
-    applied = kiosk("credential", "update-trust", str(tmp_path / "u1.cose"), "--trust", str(root))
-    again = kiosk("credential", "update-trust", str(tmp_path / "u1.cose"), "--trust", str(root))
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[credentials]\ntrust_dir = "{root}"\n[storage]\npath = "{tmp_path / "kiosk.db"}"\n'
+                      f'device_key_file = "{tmp_path / "device.key"}"\naudit_syslog = ""\n')
+    applied = kiosk("credential", "update-trust", str(tmp_path / "u1.cose"), "--config", str(config))
+    again = kiosk("credential", "update-trust", str(tmp_path / "u1.cose"), "--config", str(config))
     assert (applied.returncode, again.returncode) == (0, 1)
     assert "not newer" in again.stdout
+    with sqlite3.connect(tmp_path / "kiosk.db") as connection:
+        rows = connection.execute("SELECT details FROM audit_log WHERE kind = 'trust-list-update' ORDER BY seq").fetchall()
+    assert [(json.loads(d)["done"], json.loads(d)["reason"]) for (d,) in rows] == [(True, "applied"), (False, "not-newer")]

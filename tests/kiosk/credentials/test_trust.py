@@ -116,3 +116,11 @@ def test_generation_gone_bad_on_disk_falls_back_to_the_previous_one(root: Path, 
     assert apply_update(root, sign_update({"revoked.json": json.dumps({"sha256": ["ef" * 32]}).encode()}, 2, update_key)).applied
     (root / "current" / "revoked.json").write_text("{corrupted")
     assert TrustStore.load(root).revoked_sha256 == frozenset()
+
+
+def test_an_update_can_replace_a_folder_whole_but_never_write_a_folder_name_or_leave_the_layout(root: Path, update_key) -> None:
+    replacement = make_signer()
+    outcome = apply_update(root, sign_update({"dcc/": None, "dcc/new.pem": _pem(replacement.der)}, 1, update_key))
+    assert outcome.applied and set(TrustStore.load(root).dcc_signers) == {replacement.kid}
+    for files in ({"dcc/": b"data"}, {"../": None}, {"dcc/../": None}, {"update-key.pem/": None}):
+        assert apply_update(root, sign_update(files, 2, update_key)).reason == "bad-path", files

@@ -29,7 +29,10 @@ def test_a_revocation_signed_by_the_cli_is_applied_by_the_gate(site: Path) -> No
     out = site / "u1.cose"
     assert main(["credential", "trust", "sign-update", "--key", str(site / "update.key.pem"), "--seq", "1",
                  "--file", f"revoked.json={revoked}", "--out", str(out)]) == 0
-    assert main(["credential", "update-trust", str(out), "--trust", str(site / "trust")]) == 0
+    config = site / "kiosk.toml"
+    config.write_text(f'[credentials]\ntrust_dir = "{site / "trust"}"\n[storage]\npath = "{site / "kiosk.db"}"\n'
+                      f'device_key_file = "{site / "device.key"}"\naudit_syslog = ""\n')
+    assert main(["credential", "update-trust", str(out), "--config", str(config)]) == 0
     assert current_sequence(site / "trust") == 1
     assert json.loads((site / "trust" / "current" / "revoked.json").read_text()) == {"sha256": ["ab" * 32]}
 

@@ -85,3 +85,12 @@ def test_demo_timeline_is_readable(models_dir: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "GRANTED  alice (masked, rotating pass on her phone)" in result.stdout
     assert "Door relay at the end: locked." in result.stdout
+
+
+def test_the_demo_says_its_clock_is_simulated_and_not_required_to_be_synchronised(capsys) -> None:
+    from kiosk.cli import main
+
+    assert main(["demo", "--models-dir", "/nonexistent-models"]) == 0
+    out = capsys.readouterr().out
+    assert "clock: simulated time; clock.require_sync = false" in out
+    assert "clock-unsynchronised" not in out

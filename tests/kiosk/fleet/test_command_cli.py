@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from pathlib import Path
 
@@ -31,3 +32,19 @@ def test_an_unknown_action_is_one_line_and_a_usage_error(tmp_path: Path, capsys:
     assert capsys.readouterr().err.strip().splitlines() == [
         "kiosk: --action 'open-sesame': expected one of unlock-once, lock-down, lift-lock-down, evacuate, end-evacuation, reload-trust, revoke"
     ]
+
+
+def test_sign_carries_a_trust_update_and_only_the_hash_of_a_revoked_identifier(tmp_path: Path) -> None:
+    import cbor2
+
+    assert main(["command", "keygen", str(tmp_path / "op")]) == 0
+    (tmp_path / "update.cose").write_bytes(b"signed update bytes")
+    key = str(tmp_path / "op.key.pem")
+    assert main(["command", "sign", "--key", key, "--gate", "g", "--action", "reload-trust", "--update", str(tmp_path / "update.cose"), "--out", str(tmp_path / "r.cose")]) == 0
+    assert main(["command", "sign", "--key", key, "--gate", "g", "--action", "revoke", "--revoke-id", "URN:UVCI:01:XX:1", "--out", str(tmp_path / "v.cose")]) == 0
+    reload_args = cbor2.loads(cbor2.loads((tmp_path / "r.cose").read_bytes()).value[2])["args"]
+    revoke = (tmp_path / "v.cose").read_bytes()
+    assert reload_args == {"update": b"signed update bytes"}
+    assert cbor2.loads(cbor2.loads(revoke).value[2])["args"] == {"sha256": hashlib.sha256(b"URN:UVCI:01:XX:1").hexdigest()}
+    assert b"URN:UVCI" not in revoke
+    assert main(["command", "sign", "--key", key, "--gate", "g", "--action", "lock-down", "--update", str(tmp_path / "update.cose"), "--out", str(tmp_path / "x.cose")]) == 2

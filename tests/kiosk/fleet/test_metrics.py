@@ -41,6 +41,7 @@ def test_decisions_stages_sensor_errors_and_the_broker_link_are_exported(served:
     metrics.stage("credential", 0.2)
     metrics.sensor_error("temperature")
     metrics.link(outbox_depth=12, is_connected=False)
+    metrics.clock(is_trusted=False)
     samples = scrape(server)
     assert samples[("kiosk_decisions_total", (("reason", "temperature-high"), ("verdict", "denied")))] == 2
     assert samples[("kiosk_decisions_total", (("reason", "temperature-ok"), ("verdict", "granted")))] == 1
@@ -49,6 +50,7 @@ def test_decisions_stages_sensor_errors_and_the_broker_link_are_exported(served:
     assert samples[("kiosk_sensor_errors_total", (("check", "temperature"),))] == 1
     assert samples[("kiosk_outbox_depth", ())] == 12
     assert samples[("kiosk_broker_connected", ())] == 0
+    assert samples[("kiosk_clock_trusted", ())] == 0
 
 
 def healthz(server: MetricsServer) -> int:

@@ -8,7 +8,7 @@ from kiosk.gate.machine import GateMachine
 from tests.kiosk.gate.test_machine import POLICY, decisions, passed, temperature
 
 
-def test_lock_down_refuses_a_valid_visitor_and_the_exit_button_until_lifted() -> None:
+def test_lock_down_refuses_a_valid_visitor_and_remote_unlocks_until_lifted() -> None:
     machine = GateMachine(POLICY)
     commands = machine.handle(OperatorCommand(1.0, "lock-down"))
     assert Lock("lock-down") in commands and machine.mode == "lock-down"
@@ -16,12 +16,25 @@ def test_lock_down_refuses_a_valid_visitor_and_the_exit_button_until_lifted() ->
     [decision] = decisions(refused)
     assert (decision.verdict, decision.reasons, decision.subject) == ("denied", ("locked-down",), "ref-1")
     assert not any(isinstance(c, Unlock) for c in refused)
-    assert machine.handle(ExitPressed(5.0)) == [Note("exit-button", "pressed during lock-down: refused, the lock stays locked")]
     assert machine.handle(OperatorCommand(6.0, "unlock-once")) == [Note("remote-unlock", "refused during lock-down")]
     assert not machine.is_unlocked
     machine.handle(OperatorCommand(7.0, "lift-lock-down"))
     machine.handle(CheckReported(10.0, "credential", passed()))
     assert decisions(machine.handle(CheckReported(11.0, "temperature", temperature(36.5))))[0].verdict == "granted"
+
+
+def test_the_exit_button_still_releases_the_lock_during_a_lock_down_free_egress() -> None:
+    machine = GateMachine(POLICY)
+    machine.handle(OperatorCommand(1.0, "lock-down"))
+    released = machine.handle(ExitPressed(5.0))
+    assert Unlock(POLICY.exit_unlock_s, "exit-button") in released
+    assert Note("exit-button", f"lock released for {POLICY.exit_unlock_s:g} s (free egress during the lock-down)") in released
+    machine.handle(DoorOpened(6.0))
+    assert "door-forced-open" not in machine.alarms, "leaving through the released door is not a forced door"
+    assert Lock("door-closed") in machine.handle(DoorClosed(7.0)), "relocked behind the person who left"
+    assert machine.mode == "lock-down" and not machine.is_unlocked
+    [decision] = decisions(machine.handle(CheckReported(12.0, "credential", passed())))
+    assert decision.reasons == ("locked-down",), "entry is still refused"
 
 
 def test_lock_down_denies_the_visit_in_progress() -> None:

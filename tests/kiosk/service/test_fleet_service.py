@@ -44,6 +44,8 @@ gate_id = "north-door"
 checks = ["credential"]
 [credentials]
 trust_dir = "{tmp_path / 'trust'}"
+[clock]
+require_sync = false  # a simulated gate on a test machine that runs neither timesyncd nor chrony
 [storage]
 path = "{tmp_path / 'kiosk.db'}"
 device_key_file = "{tmp_path / 'device.key'}"

@@ -15,7 +15,7 @@ from hardware.clock import ManualClock
 from kiosk.config import KioskConfig, parse_config
 from kiosk.errors import ConfigError
 from kiosk.fleet.discovery import discovery_messages
-from kiosk.fleet.state import gate_state
+from kiosk.fleet.state import ClockState, gate_state
 from kiosk.gate.commands import Decision
 from kiosk.service.publisher import MqttPublisher
 from kiosk.service.recording import StoreRecorder
@@ -145,7 +145,8 @@ def test_door_alarms_health_and_online_are_retained_and_a_clean_close_says_offli
     publisher = MqttPublisher(config_for(mosquitto))
     try:
         wait_for(lambda: publisher.is_connected, "the publisher to connect")
-        publisher.publish_state(gate_state(FakeGate(alarms=frozenset({"door-forced-open"}), unavailable_checks=("face",))))
+        clock = ClockState("unsynchronised", "timedatectl", is_trusted=False)
+        publisher.publish_state(gate_state(FakeGate(alarms=frozenset({"door-forced-open"}), unavailable_checks=("face",)), clock))
         publisher.pump(storage.outbox)
         state = retained_state(mosquitto, "main-entrance", 6)
         assert state == {
@@ -154,7 +155,7 @@ def test_door_alarms_health_and_online_are_retained_and_a_clean_close_says_offli
             "mode": "normal",
             "door_contact": "open",
             "alarms": '["door-forced-open"]',
-            "health": '{"status": "degraded", "unavailable_checks": ["face"]}',
+            "health": '{"clock": "unsynchronised", "clock_source": "timedatectl", "clock_trusted": false, "status": "degraded", "unavailable_checks": ["face"]}',
         }
     finally:
         publisher.close()

@@ -1,0 +1,45 @@
+"""The clock probe, run off the gate loop: asks timesyncd or chrony every `interval_s` in its own thread.
+
+The gate loop only reads `latest` (a frozen value swapped whole), so a slow or hanging tool never
+holds up the door; the first answer is taken before the gate starts serving.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from kiosk.service.clock_sync import ClockSync, clock_sync
+
+logger = logging.getLogger(__name__)
+
+
+class ClockWatch:
+    def __init__(self, interval_s: float, probe: Callable[[], ClockSync] = clock_sync) -> None:
+        self._interval_s = interval_s
+        self._probe = probe
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.latest = ClockSync("unknown", "none", "not asked yet")
+
+    def start(self) -> None:
+        """Ask once now, then every interval in a daemon thread until `stop()`."""
+        self._ask()
+        self._thread = threading.Thread(target=self._run, name="clock-watch", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval_s):
+            self._ask()
+
+    def _ask(self) -> None:
+        answer = self._probe()
+        if answer.state != self.latest.state:
+            logger.info("clock %s: %s", answer.state, answer.detail)
+        self.latest = answer
