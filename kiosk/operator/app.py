@@ -15,8 +15,9 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -38,6 +39,19 @@ API = "/api/v1"
 Handler = Callable[[Request], Awaitable[Response]]
 
 
+class TrustChangeAnswer(Protocol):
+    """What the running gate answers to a trust update handed to it (kiosk.service.trust_keeper.TrustChange)."""
+
+    done: bool
+    reason: str
+    message: str
+    sequence: int | None
+
+
+# Hands a signed trust update and who sent it to the running gate, which applies it on its own thread.
+TrustUpdates = Callable[[bytes, str], "Future[TrustChangeAnswer]"]
+
+
 class OperatorSite:
     """The operator's view of one gate: accounts, sessions, the database and the live gate state."""
 
@@ -49,6 +63,7 @@ class OperatorSite:
         open_storage: Callable[[], Storage],
         gate: GateScreenState | None,
         clock: Clock,
+        trust_updates: TrustUpdates | None = None,
     ) -> None:
         self.config = config
         self.accounts = accounts
@@ -57,6 +72,7 @@ class OperatorSite:
         self._storage: Storage | None = None
         self.gate = gate
         self.clock = clock
+        self.trust_updates = trust_updates  # None without a running gate: updates are applied on disk, used from its next start
         self._secret = secrets.token_bytes(32)
         self._secure = config.operator.tls_cert_file is not None
         self._pages = templates(Path(__file__).parent / "templates")

@@ -9,7 +9,7 @@ from hardware.clock import Clock, SystemClock
 from kiosk.config.schema import KioskConfig
 from kiosk.errors import KioskError
 from kiosk.operator.accounts import AccountStore
-from kiosk.operator.app import OperatorSite, operator_app
+from kiosk.operator.app import OperatorSite, TrustUpdates, operator_app
 from kiosk.operator.sessions import SessionStore
 from kiosk.screens.server import ScreenServer
 from kiosk.screens.state import GateScreenState
@@ -29,7 +29,13 @@ class OperatorPage:
             self.server.stop()
 
 
-def open_operator_page(config: KioskConfig, gate: GateScreenState | None, port: int | None = None, clock: Clock | None = None) -> OperatorPage:
+def open_operator_page(
+    config: KioskConfig,
+    gate: GateScreenState | None,
+    port: int | None = None,
+    clock: Clock | None = None,
+    trust_updates: TrustUpdates | None = None,
+) -> OperatorPage:
     """Start the operator page on operator.host:port; a port it cannot open is logged, not raised."""
     settings = config.operator
     clock = clock or SystemClock()
@@ -40,6 +46,7 @@ def open_operator_page(config: KioskConfig, gate: GateScreenState | None, port: 
         lambda: Storage.open(config.storage, clock),
         gate,
         clock,
+        trust_updates,
     )
     tls = (settings.tls_cert_file, settings.tls_key_file) if settings.tls_cert_file and settings.tls_key_file else None
     try:

@@ -38,7 +38,7 @@ from kiosk.service.publisher import MqttPublisher
 from kiosk.service.recording import StoreRecorder, last_run_was_clean
 from kiosk.service.sources.unavailable import UnavailableSource
 from kiosk.service.systemd import SystemdNotifier
-from kiosk.service.trust_keeper import TRUST_ACTIONS, TrustKeeper
+from kiosk.service.trust_keeper import TRUST_ACTIONS, TrustKeeper, TrustUpdateRequests
 from kiosk.storage.lock import DatabaseLock
 from kiosk.storage.nonces import NonceStore
 from kiosk.storage.storage import Storage
@@ -135,17 +135,18 @@ def run_service(config: KioskConfig, clock: Clock) -> int:
                 raise
             screen = _open_screen(config, door)
             state = screen.state if screen else screen_state(config) if config.operator.enabled else None
-            operator = _open_operator(config, door, state, clock)
             runner = _start(config, clock, door, storage, publisher, state, metrics)
-            # The one way the running gate changes whom it trusts: remote commands now, the operator page when it is given it.
+            # The one way the running gate changes whom it trusts: remote commands, and updates from the operator page.
             trust = TrustKeeper(config.credentials.trust_dir, storage.audit, runner.sources)
+            page_updates = TrustUpdateRequests()
+            operator = _open_operator(config, door, state, clock, page_updates)
             watch.start()  # the first answer before serving: a gate never decides by a clock it has not checked
             runner.clock_checked(_clock_check(config, watch, clock)[0])
             notifier = SystemdNotifier(clock)
             notifier.ready()
             notifier.status(f"gate {config.gate.gate_id} serving")
             logger.info("serving", extra={"gate": config.gate.gate_id, "checks": list(config.gate.checks)})
-            housekeeping = _housekeeping(config, storage, publisher, desk, runner, trust, metrics, watch)
+            housekeeping = _housekeeping(config, storage, publisher, desk, runner, trust, page_updates, metrics, watch)
             runner.serve(stop, 1.0 / config.service.loop_hz, watchdog=notifier, housekeeping=housekeeping)
             notifier.stopping()
         finally:
@@ -173,12 +174,14 @@ def _open_screen(config: KioskConfig, door: Door) -> GateScreen | None:
         raise
 
 
-def _open_operator(config: KioskConfig, door: Door, state: GateScreenState | None, clock: Clock) -> OperatorPage | None:
-    """The operator page, beside the gate loop like the gate screen."""
+def _open_operator(
+    config: KioskConfig, door: Door, state: GateScreenState | None, clock: Clock, trust_updates: TrustUpdateRequests
+) -> OperatorPage | None:
+    """The operator page, beside the gate loop like the gate screen; its trust updates are applied by the loop."""
     if not config.operator.enabled:
         return None
     try:
-        return open_operator_page(config, state, clock=clock)
+        return open_operator_page(config, state, clock=clock, trust_updates=trust_updates.submit)
     except BaseException:
         door.close()
         raise
@@ -232,10 +235,12 @@ def _housekeeping(
     desk: CommandDesk | None,
     runner: GateRunner,
     trust: TrustKeeper,
+    page_updates: TrustUpdateRequests,
     metrics: GateMetrics | None,
     watch: ClockWatch,
 ) -> Callable[[], None]:
-    """Once per loop: the hourly purge when due; the clock's latest answer in; remote commands in; state and outbox out; metrics."""
+    """Once per loop: the hourly purge when due; the clock's latest answer in; trust updates from the page and remote
+    commands in; state and outbox out; metrics."""
     if publisher is not None and desk is not None:
         publisher.listen_for_commands()
     if publisher is not None and config.mqtt.home_assistant_discovery:
@@ -245,6 +250,7 @@ def _housekeeping(
         storage.tick()
         fault, clock_state = _clock_check(config, watch, storage.clock)
         runner.clock_checked(fault)
+        page_updates.serve(trust)
         if publisher is not None:
             if desk is not None:
                 for action, raw in publisher.received_commands():

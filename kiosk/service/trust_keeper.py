@@ -9,8 +9,10 @@ only once it loaded whole; on any fault it keeps verifying by the last good one.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -38,6 +40,7 @@ class TrustChange:
     done: bool
     reason: str  # "reloaded", "applied", "revoked", "already-revoked", or why it was refused
     message: str
+    sequence: int | None = None  # an update's sequence number, where one was read
 
 
 class TrustKeeper:
@@ -67,9 +70,9 @@ class TrustKeeper:
                 change = TrustChange(False, "not-applied", f"The update was not applied ({err}); the last good store stays in use.")
                 self._record(by, "update", change)
                 return change
-            change = self._reload() if outcome.applied else TrustChange(False, outcome.reason, outcome.message)
+            change = self._reload() if outcome.applied else TrustChange(False, outcome.reason, outcome.message, outcome.sequence)
             if change.done:
-                change = TrustChange(True, "applied", outcome.message)
+                change = TrustChange(True, "applied", outcome.message, outcome.sequence)
             self._record(by, "update", change, sequence=outcome.sequence)
         return change
 
@@ -124,3 +127,34 @@ class TrustKeeper:
         details = {"by": by, "action": action, "done": change.done, "reason": change.reason, **extra}
         self._audit.append(AuditKind.TRUST_LIST_UPDATE, details)
         (logger.info if change.done else logger.warning)("trust %s by %s: %s", action, by, change.reason)
+
+
+class TrustUpdateRequests:
+    """Signed updates handed in from another thread (the operator page), applied on the gate loop's own.
+
+    The keeper writes its audit record through the gate's database connection, which belongs to
+    the loop's thread; so the page only queues the update and waits for the answer. A request
+    the page gave up on (cancelled) before the loop reached it is never applied.
+    """
+
+    def __init__(self) -> None:
+        self._waiting: queue.SimpleQueue[tuple[bytes, str, Future[TrustChange]]] = queue.SimpleQueue()
+
+    def submit(self, update: bytes, by: str) -> Future[TrustChange]:
+        answer: Future[TrustChange] = Future()
+        self._waiting.put((update, by, answer))
+        return answer
+
+    def serve(self, keeper: TrustKeeper) -> None:
+        """Apply every waiting update (called from the gate loop)."""
+        while True:
+            try:
+                update, by, answer = self._waiting.get_nowait()
+            except queue.Empty:
+                return
+            if answer.set_running_or_notify_cancel():
+                try:
+                    answer.set_result(keeper.apply_update(update, by))
+                except Exception as err:  # the page must get an answer; the keeper kept the last good store
+                    logger.exception("trust update from %s failed", by)
+                    answer.set_exception(err)

@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from hardware.clock import ManualClock
 from kiosk.config.schema import KioskConfig
-from kiosk.credentials.updates import UPDATE_KEY_FILE, sign_update
+from kiosk.credentials import CredentialVerifier, TrustStore
+from kiosk.credentials.kiosk_pass import PassClaims, issue_pass
+from kiosk.credentials.updates import UPDATE_KEY_FILE, current_sequence, sign_update
+from kiosk.operator.pages import trust as trust_page
+from kiosk.operator.site import open_operator_page
+from kiosk.service.trust_keeper import TrustKeeper, TrustUpdateRequests
+from kiosk.storage.storage import Storage
 from tests.kiosk.operator.client import Client
 from tests.kiosk.operator.conftest import PASSWORD
 
 Stored = Callable[[], tuple[list[str], list[tuple[str, dict[str, object]]]]]
+AT = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
@@ -64,3 +74,82 @@ def test_the_trust_page_uploads_an_update_with_its_csrf_token(client: Client, up
     reply = client.request("POST", "/trust/update", headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}, body=body)
     assert reply.status == 303
     assert 'id="sequence">1<' in client.get("/trust").text
+
+
+class RunningGate:
+    """A gate loop on a thread of its own, as `kiosk run` has: its keeper applies what the page hands it, on that thread."""
+
+    def __init__(self, config: KioskConfig) -> None:
+        self.requests = TrustUpdateRequests()
+        self.verifier = CredentialVerifier(TrustStore.load(config.credentials.trust_dir), config.credentials)
+        self._config = config
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        with Storage.open(self._config.storage, ManualClock()) as storage:
+            keeper = TrustKeeper(self._config.credentials.trust_dir, storage.audit, [self.verifier])
+            while not self._stop.wait(0.005):
+                self.requests.serve(keeper)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def issued_pass(config: KioskConfig, issuer: ed25519.Ed25519PrivateKey) -> str:
+    claims = PassClaims("site", "holder-1", bytes(range(16)), AT - timedelta(days=1), AT - timedelta(days=1), AT + timedelta(days=30))
+    return issue_pass(claims, issuer, config.credentials.pass_prefix)
+
+
+def api_login(client: Client) -> dict[str, str]:
+    login = client.request("POST", "/api/v1/login", json_body={"name": "ops", "password": PASSWORD}).json()
+    return {"X-CSRF-Token": login["csrf_token"], "Content-Type": "application/octet-stream"}
+
+
+def test_beside_a_running_gate_an_update_from_the_page_is_in_use_at_once_and_audited_by_the_gate(
+    operator_config: KioskConfig, update_key: ed25519.Ed25519PrivateKey, stored: Stored
+) -> None:
+    issuer = ed25519.Ed25519PrivateKey.generate()
+    gate = RunningGate(operator_config)
+    page = open_operator_page(operator_config, None, port=0, clock=ManualClock(), trust_updates=gate.requests.submit)
+    page.site.accounts.add("ops", PASSWORD)
+    try:
+        assert page.server is not None
+        client = Client(page.server.port)
+        headers = api_login(client)
+        assert not gate.verifier.verify(issued_pass(operator_config, issuer), AT).valid
+        update = sign_update({"kiosk/site.pem": issuer.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)}, 1, update_key)
+        applied = client.request("POST", "/api/v1/trust/update", headers=headers, body=update)
+        assert applied.status == 200 and applied.json()["reason"] == "applied" and applied.json()["sequence"] == 1
+        assert gate.verifier.verify(issued_pass(operator_config, issuer), AT).valid, "the running gate trusts the new issuer without a restart"
+        again = client.request("POST", "/api/v1/trust/update", headers=headers, body=update)
+        assert again.status == 400 and gate.verifier.verify(issued_pass(operator_config, issuer), AT).valid
+        assert "in use at once" in client.get("/trust").text
+    finally:
+        page.stop()
+        gate.stop()
+    audited = [(d["by"], d["done"]) for kind, d in stored()[1] if kind == "trust-list-update"]
+    assert audited == [("operator ops", True), ("operator ops", False)]
+
+
+def test_an_update_the_page_stopped_waiting_for_is_never_applied_by_a_gate_loop_that_comes_back(
+    operator_config: KioskConfig, update_key: ed25519.Ed25519PrivateKey, stored: Stored, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(trust_page, "GATE_ANSWER_WAIT_S", 0.2)
+    stalled = TrustUpdateRequests()  # nobody serves it: the gate loop is stuck
+    page = open_operator_page(operator_config, None, port=0, clock=ManualClock(), trust_updates=stalled.submit)
+    page.site.accounts.add("ops", PASSWORD)
+    try:
+        assert page.server is not None
+        client = Client(page.server.port)
+        update = sign_update({"revoked.json": b'{"sha256": []}'}, 1, update_key)
+        reply = client.request("POST", "/api/v1/trust/update", headers=api_login(client), body=update)
+        assert reply.status == 400 and reply.json()["reason"] == "gate-not-answering"
+    finally:
+        page.stop()
+    with Storage.open(operator_config.storage, ManualClock()) as storage:
+        stalled.serve(TrustKeeper(operator_config.credentials.trust_dir, storage.audit, []))
+    assert current_sequence(operator_config.credentials.trust_dir) == 0
+    assert [kind for kind, _ in stored()[1] if kind == "trust-list-update"] == []
