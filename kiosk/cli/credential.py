@@ -38,7 +38,7 @@ def _verify(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.trust is None:
         raise UsageError("--trust DIR is required with --text and --image (the directory of trusted issuer keys)")
-    at = _parse_time(args.at) if args.at else datetime.now(timezone.utc)
+    at = moment_at(args.at)
     text = args.text if args.text is not None else _text_from_image(args.image)
     verdict = CredentialVerifier(TrustStore.load(args.trust), CredentialsConfig()).verify(text, at)
     if args.json:
@@ -52,11 +52,14 @@ def _verify(args: argparse.Namespace) -> int:
     return EXIT_OK if verdict.valid else EXIT_FAILED
 
 
-def _parse_time(text: str) -> datetime:
+def moment_at(text: str | None) -> datetime:
+    """`--at` as an aware datetime (UTC unless it says otherwise); now when not given."""
+    if text is None:
+        return datetime.now(timezone.utc)
     try:
         at = datetime.fromisoformat(text)
     except ValueError as err:
-        raise UsageError(f"--at {text!r}: not an ISO 8601 time (expected e.g. 2021-06-01T12:00:00Z)") from err
+        raise UsageError(f"--at {text[:40]!r}: not an ISO 8601 time (expected e.g. 2021-06-01T12:00:00Z)") from err
     return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
 
 

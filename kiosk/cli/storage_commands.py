@@ -235,19 +235,11 @@ def _enroll_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _people_enroll(args: argparse.Namespace) -> int:
     from kiosk.storage import Consent
-    from kiosk.storage.people import person_id_problem
 
     config = _config(args)
-    problem = person_id_problem(args.person_id)
-    if problem:
-        raise UsageError(f"enrolment refused: {problem}")
-    if not args.consent or not args.consent.strip():
-        raise UsageError(f"enrolment of {args.person_id!r} refused: no consent recorded (pass --consent NAME of who recorded it)")
+    days = _consent_days(args, config, "enrolment", "enrolment of")
     if args.face is not None and (len(args.images) != 1 or args.face < 1):
         raise UsageError(f"--face {args.face}: expected a face number from 1 and exactly one IMAGE ({len(args.images)} given)")
-    days = args.valid_days if args.valid_days is not None else config.storage.consent_max_days
-    if not 0 < days <= config.storage.consent_max_days:
-        raise UsageError(f"--valid-days {days:g}: expected more than 0 and at most {config.storage.consent_max_days} (storage.consent_max_days)")
     missing = [str(path) for path in args.images if not path.is_file()]
     if missing:
         raise UsageError(f"image(s) {', '.join(missing)}: no such file (expected face photos)")
@@ -266,6 +258,21 @@ def _people_enroll(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _consent_days(args: argparse.Namespace, config: KioskConfig, action: str, action_for: str) -> float:
+    """Check the id, the consent and its validity given to `people enroll` / `renew-consent`; the days it lasts."""
+    from kiosk.storage.people import person_id_problem
+
+    problem = person_id_problem(args.person_id)
+    if problem:
+        raise UsageError(f"{action} refused: {problem}")
+    if not args.consent or not args.consent.strip():
+        raise UsageError(f"{action_for} {args.person_id!r} refused: no consent recorded (pass --consent NAME of who recorded it)")
+    days = args.valid_days if args.valid_days is not None else config.storage.consent_max_days
+    if not 0 < days <= config.storage.consent_max_days:
+        raise UsageError(f"--valid-days {days:g}: expected more than 0 and at most {config.storage.consent_max_days} (storage.consent_max_days)")
+    return float(days)
+
+
 def _renew_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("person_id", metavar="ID", help="the enrolled person's id")
     parser.add_argument("--consent", metavar="RECORDED_BY", help="required: who recorded the person's renewed consent")
@@ -276,17 +283,9 @@ def _renew_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _people_renew_consent(args: argparse.Namespace) -> int:
     from kiosk.storage import Consent
-    from kiosk.storage.people import person_id_problem
 
     config = _config(args)
-    problem = person_id_problem(args.person_id)
-    if problem:
-        raise UsageError(f"renewal refused: {problem}")
-    if not args.consent or not args.consent.strip():
-        raise UsageError(f"renewal for {args.person_id!r} refused: no consent recorded (pass --consent NAME of who recorded it)")
-    days = args.valid_days if args.valid_days is not None else config.storage.consent_max_days
-    if not 0 < days <= config.storage.consent_max_days:
-        raise UsageError(f"--valid-days {days:g}: expected more than 0 and at most {config.storage.consent_max_days} (storage.consent_max_days)")
+    days = _consent_days(args, config, "renewal", "renewal for")
     if not config.storage.path.is_file():
         raise UsageError(f"storage.path '{config.storage.path}': no database (expected one with {args.person_id!r} enrolled)")
     storage = _open_storage(config)

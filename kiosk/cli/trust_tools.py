@@ -11,10 +11,10 @@ from __future__ import annotations
 import argparse
 import json
 from collections import Counter
-from datetime import datetime, timezone
 from pathlib import Path
 
 from kiosk.cli import EXIT_FAILED, EXIT_OK, Command
+from kiosk.cli.credential import moment_at
 from kiosk.errors import UsageError
 
 MAX_LIST_BYTES = 64 * 1024 * 1024
@@ -107,7 +107,7 @@ def _import(args: argparse.Namespace) -> int:
         raise UsageError("--format de-dsc: give --list-key PEM (the list's signature is checked) or --unverified (it is not), not both or neither")
     if args.format == "eu-gateway" and (args.list_key or args.unverified):
         raise UsageError("--format eu-gateway: the gateway's list carries no signature of its own; --list-key and --unverified do not apply")
-    at = _import_time(args.at)
+    at = moment_at(args.at)
     list_key = _list_key(args.list_key) if args.list_key else None
     data = _read_list(args.list)
     out = _empty_folder(args.out)
@@ -138,16 +138,6 @@ def _import(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     print(f"next: kiosk credential trust sign-update --key UPDATE_KEY --seq N --replace-dir dcc={out / 'dcc'} --out update.cose")
     return EXIT_OK
-
-
-def _import_time(text: str | None) -> datetime:
-    if text is None:
-        return datetime.now(timezone.utc)
-    try:
-        at = datetime.fromisoformat(text)
-    except ValueError as err:
-        raise UsageError(f"--at {text[:40]!r}: not an ISO 8601 time (expected e.g. 2026-12-01T12:00:00Z)") from err
-    return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
 
 
 def _list_key(path: Path) -> object:

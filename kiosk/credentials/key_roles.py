@@ -39,19 +39,24 @@ def refuse_other_role(pem: bytes, source: str, role: str) -> None:
         raise UsageError(f"key {source}: {_a(found)} key (expected {_a(role)} key from 'kiosk pass keygen --role {role}')")
 
 
-def public_key_of_role(pem: bytes, source: str, role: str) -> ed25519.Ed25519PublicKey:
-    """The Ed25519 public key in `pem`, refused (UsageError naming `source`) when it is of another role or not such a key."""
+def ed25519_public_key(pem: bytes) -> ed25519.Ed25519PublicKey:
+    """The Ed25519 public key in `pem`; ValueError saying what was found instead (callers name the file and the job)."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ed25519
 
+    key = serialization.load_pem_public_key(pem)
+    if not isinstance(key, ed25519.Ed25519PublicKey):
+        raise ValueError(f"a {type(key).__name__}, not an Ed25519 public key")
+    return key
+
+
+def public_key_of_role(pem: bytes, source: str, role: str) -> ed25519.Ed25519PublicKey:
+    """The Ed25519 public key in `pem`, refused (UsageError naming `source`) when it is of another role or not such a key."""
     refuse_other_role(pem, source, role)
     try:
-        key = serialization.load_pem_public_key(pem)
+        return ed25519_public_key(pem)
     except ValueError as err:
         raise UsageError(f"key {source}: {err} (expected a PEM Ed25519 public key from 'kiosk pass keygen')") from err
-    if not isinstance(key, ed25519.Ed25519PublicKey):
-        raise UsageError(f"key {source}: a {type(key).__name__} (expected an Ed25519 public key)")
-    return key
 
 
 def _a(role: str) -> str:

@@ -27,11 +27,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from kiosk.credentials.command_revocations import REVOKED_BY_COMMAND, read_revocations
-from kiosk.credentials.key_roles import key_role
+from kiosk.credentials.key_roles import ed25519_public_key, key_role
 from kiosk.credentials.signers import (
     DocumentSigner,
     IssuerKey,
@@ -195,12 +194,9 @@ def _issuer_key(path: Path) -> ed25519.Ed25519PublicKey:
     if role not in (None, "issuer"):
         raise TrustStoreError(f"trust file '{path}': key role {role!r} (expected 'issuer' in the kiosk/ folder)")
     try:
-        key = serialization.load_pem_public_key(pem)
+        return ed25519_public_key(pem)
     except ValueError as err:
         raise TrustStoreError(f"trust file '{path}': {err} (expected a PEM Ed25519 public key)") from err
-    if not isinstance(key, ed25519.Ed25519PublicKey):
-        raise TrustStoreError(f"trust file '{path}': a {type(key).__name__} (expected an Ed25519 public key)")
-    return key
 
 
 def _revoked(path: Path) -> frozenset[str]:

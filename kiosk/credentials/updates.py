@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import cbor2
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from kiosk.credentials.cose import check_signature, loads_cbor, parse_sign1, sign1
+from kiosk.credentials.key_roles import ed25519_public_key
 from kiosk.credentials.signers import ed25519_kid
 from kiosk.credentials.trust import TrustStore, TrustStoreError
 from kiosk.credentials.verdict import Rejected
@@ -157,9 +157,6 @@ def inside_layout(relative: str) -> bool:
 def _update_key(root: Path) -> ed25519.Ed25519PublicKey:
     path = root / UPDATE_KEY_FILE
     try:
-        key = serialization.load_pem_public_key(path.read_bytes())
+        return ed25519_public_key(path.read_bytes())
     except (OSError, ValueError) as err:
         raise TrustStoreError(f"update key '{path}': {err} (expected the site's PEM Ed25519 update key)") from err
-    if not isinstance(key, ed25519.Ed25519PublicKey):
-        raise TrustStoreError(f"update key '{path}': a {type(key).__name__} (expected an Ed25519 public key)")
-    return key

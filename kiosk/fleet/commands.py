@@ -20,11 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import cbor2
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from kiosk.credentials.cose import check_signature, loads_cbor, parse_sign1, sign1
-from kiosk.credentials.key_roles import OPERATOR, key_role
+from kiosk.credentials.key_roles import OPERATOR, ed25519_public_key, key_role
 from kiosk.credentials.signers import ed25519_kid
 from kiosk.credentials.verdict import Rejected
 from kiosk.errors import ConfigError
@@ -73,11 +72,9 @@ def load_operator_keys(directory: Path) -> dict[bytes, ed25519.Ed25519PublicKey]
     for path in sorted(directory.glob("*.pem")):
         try:
             pem = path.read_bytes()
-            key = serialization.load_pem_public_key(pem)
+            key = ed25519_public_key(pem)
         except (OSError, ValueError) as err:
-            raise ConfigError([f"operator key '{path}': cannot load it ({err.__class__.__name__}; expected a PEM Ed25519 public key)"]) from err
-        if not isinstance(key, ed25519.Ed25519PublicKey):
-            raise ConfigError([f"operator key '{path}': a {type(key).__name__} (expected an Ed25519 public key)"])
+            raise ConfigError([f"operator key '{path}': cannot load it ({err}; expected a PEM Ed25519 public key)"]) from err
         if key_role(pem) not in (None, OPERATOR):
             raise ConfigError([f"operator key '{path}': marked kiosk-key-role: {key_role(pem)} (expected an operator key from 'kiosk command keygen')"])
         keys[ed25519_kid(key)] = key
