@@ -71,6 +71,13 @@ class ClockConfig:
         " false only where neither runs (a demo, a test bench): a clock before this release's build date is refused either way",
     )
     probe_interval_s: float = setting(60.0, "how often the clock's synchronisation is asked (off the gate loop), seconds", min=10, max=3600)
+    holdover_h: float = setting(
+        24.0,
+        "keep trusting a clock that was synchronised in this run for this long after NTP stops answering, unless it steps;"
+        " 0 to deny as soon as timesyncd or chrony stop calling it synchronised, hours",
+        min=0,
+        max=168,
+    )
 
 
 @dataclass(frozen=True)

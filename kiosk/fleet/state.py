@@ -50,7 +50,7 @@ def door_state(is_unlocked: bool, alarms: frozenset[str]) -> str:
 
 @dataclass(frozen=True)
 class ClockState:
-    state: str  # "synchronised", "unsynchronised" or "unknown"
+    state: str  # "synchronised", "holdover", "unsynchronised" or "unknown"
     source: str  # "timedatectl", "chronyc" or "none"
     is_trusted: bool  # False: every visit is denied clock-unsynchronised
 

@@ -32,7 +32,7 @@ from kiosk.screens.feedback import TranslatedFeedback
 from kiosk.operator.site import OperatorPage, open_operator_page
 from kiosk.screens.gate_screen import GateScreen, open_gate_screen, screen_state
 from kiosk.screens.state import GateScreenState
-from kiosk.service.clock_sync import clock_fault
+from kiosk.service.clock_sync import Holdover, clock_fault
 from kiosk.service.clock_watch import ClockWatch
 from kiosk.service.publisher import MqttPublisher
 from kiosk.service.recording import StoreRecorder, last_run_was_clean
@@ -125,7 +125,7 @@ def run_service(config: KioskConfig, clock: Clock) -> int:
         screen: GateScreen | None = None
         operator: OperatorPage | None = None
         server: MetricsServer | None = None
-        watch = ClockWatch(config.clock.probe_interval_s)
+        watch = ClockWatch(config.clock.probe_interval_s, Holdover(config.clock.holdover_h * 3600), clock)
         try:
             try:
                 desk = _command_desk(config, storage) if publisher is not None else None

@@ -4,6 +4,10 @@ A Raspberry Pi has no real-time clock: until NTP answers after boot its clock ma
 every validity check (pass expiry, rotating codes, command freshness) is then wrong. "unknown"
 (neither tool answers, as in a container) is never taken for synchronised. Whatever the tools say,
 a clock that reads earlier than `BUILD_FLOOR` is wrong: this release did not exist then.
+
+A clock that was synchronised and then loses its NTP server is kept for a while ("holdover", see
+`Holdover`): the kernel, and so timesyncd, call it unsynchronised about 9 hours after the last NTP
+answer (its error bound grows 0.5 ms a second and passes 16 s), when it is still within seconds.
 """
 
 from __future__ import annotations
@@ -18,11 +22,16 @@ Run = Callable[[Sequence[str]], "subprocess.CompletedProcess[str] | None"]
 # No earlier than the day this release was built (raise it with each release): a wall clock before it is certainly wrong.
 BUILD_FLOOR = datetime(2026, 11, 1, tzinfo=timezone.utc)
 TOOL_WAIT_S = 5.0
+# How far an undisciplined clock may move against the monotonic clock in holdover: a Pi's crystal
+# drifts by tens of ppm at most, so more than this is a step (someone set the date) and ends it.
+HOLDOVER_DRIFT_PPM = 100.0
+HOLDOVER_SLACK_S = 1.0
+TRUSTED_STATES = ("synchronised", "holdover")
 
 
 @dataclass(frozen=True)
 class ClockSync:
-    state: str  # "synchronised", "unsynchronised" or "unknown"
+    state: str  # "synchronised", "holdover" (see Holdover), "unsynchronised" or "unknown"
     source: str  # the tool that answered: "timedatectl", "chronyc", or "none"
     detail: str
 
@@ -56,9 +65,38 @@ def clock_fault(sync: ClockSync, wall: float, require_sync: bool) -> str | None:
     if wall < BUILD_FLOOR.timestamp():
         shown = datetime.fromtimestamp(wall, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         return f"the clock reads {shown}, before this release was built ({BUILD_FLOOR:%Y-%m-%d}): it is certainly wrong"
-    if require_sync and sync.state != "synchronised":
+    if require_sync and sync.state not in TRUSTED_STATES:
         return f"the clock is {sync.state} ({sync.detail})"
     return None
+
+
+class Holdover:
+    """Keeps trusting a clock for `limit_s` after the last "synchronised" answer it was shown, unless it stepped.
+
+    The reference is kept in memory (monotonic and wall time together), so it lasts while the
+    service runs: a gate restarted during an NTP outage waits for NTP again. Any step of the wall
+    clock against the monotonic one beyond a crystal's drift ends the holdover until NTP answers.
+    """
+
+    def __init__(self, limit_s: float) -> None:
+        self._limit_s = limit_s
+        self._synced_at: tuple[float, float] | None = None  # (monotonic, wall) of the last synchronised answer
+
+    def judge(self, sync: ClockSync, wall: float, monotonic: float) -> ClockSync:
+        if sync.state == "synchronised":
+            self._synced_at = (monotonic, wall)
+            return sync
+        if self._synced_at is None:
+            return sync
+        since_s = monotonic - self._synced_at[0]
+        step_s = abs((wall - self._synced_at[1]) - since_s)
+        if step_s > HOLDOVER_SLACK_S + since_s * HOLDOVER_DRIFT_PPM * 1e-6:
+            self._synced_at = None
+            return ClockSync(sync.state, sync.source, f"{sync.detail}; the clock was stepped by {step_s:.0f} s since it was last synchronised")
+        if since_s > self._limit_s:
+            return ClockSync(sync.state, sync.source, f"{sync.detail}; last synchronised {since_s / 3600:.1f} h ago, beyond clock.holdover_h")
+        detail = f"{sync.detail}; trusted on: synchronised {since_s / 3600:.1f} h ago, for up to {self._limit_s / 3600:g} h (clock.holdover_h)"
+        return ClockSync("holdover", sync.source, detail)
 
 
 def clock_synchronised(run: Run = run_tool) -> dict[str, object]:

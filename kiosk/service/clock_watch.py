@@ -10,14 +10,17 @@ import logging
 import threading
 from collections.abc import Callable
 
-from kiosk.service.clock_sync import ClockSync, clock_sync
+from hardware.clock import Clock
+from kiosk.service.clock_sync import ClockSync, Holdover, clock_sync
 
 logger = logging.getLogger(__name__)
 
 
 class ClockWatch:
-    def __init__(self, interval_s: float, probe: Callable[[], ClockSync] = clock_sync) -> None:
+    def __init__(self, interval_s: float, holdover: Holdover, clock: Clock, probe: Callable[[], ClockSync] = clock_sync) -> None:
         self._interval_s = interval_s
+        self._holdover = holdover
+        self._clock = clock
         self._probe = probe
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -25,7 +28,7 @@ class ClockWatch:
 
     def start(self) -> None:
         """Ask once now, then every interval in a daemon thread until `stop()`."""
-        self._ask()
+        self.ask_now()
         self._thread = threading.Thread(target=self._run, name="clock-watch", daemon=True)
         self._thread.start()
 
@@ -36,10 +39,11 @@ class ClockWatch:
 
     def _run(self) -> None:
         while not self._stop.wait(self._interval_s):
-            self._ask()
+            self.ask_now()
 
-    def _ask(self) -> None:
-        answer = self._probe()
+    def ask_now(self) -> None:
+        """Ask the tools now (the thread does so every interval) and keep the answer, judged for holdover, as `latest`."""
+        answer = self._holdover.judge(self._probe(), self._clock.wall(), self._clock.monotonic())
         if answer.state != self.latest.state:
             logger.info("clock %s: %s", answer.state, answer.detail)
         self.latest = answer

@@ -188,7 +188,8 @@ def probe_clock(config: KioskConfig, clock: Clock) -> Finding:
     if sync.state == "synchronised":
         return Finding("clock", True, sync.detail)
     if config.clock.require_sync:
-        consequence = "the gate denies every visit clock-unsynchronised until it is"
+        consequence = ("the gate denies every visit clock-unsynchronised until it is, unless it saw it synchronised"
+                       f" within the last {config.clock.holdover_h:g} h (clock.holdover_h) and it did not step")
     else:
         consequence = "clock.require_sync = false: the gate decides by it anyway"
     detail = f"{sync.state}: {sync.detail}; pass validity, rotating codes and command freshness depend on it, and {consequence}"

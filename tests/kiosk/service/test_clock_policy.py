@@ -12,11 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.service.clock_sync import BUILD_FLOOR, ClockSync, clock_fault
+from hardware.clock import ManualClock
+from kiosk.service.clock_sync import BUILD_FLOOR, ClockSync, Holdover, clock_fault
 from kiosk.service.clock_watch import ClockWatch
 from tests.kiosk.service.test_run_command import DEADLINE_S, wait_for
 
 SYNCED = ClockSync("synchronised", "timedatectl", "timedatectl: NTPSynchronized=yes")
+LOST = ClockSync("unsynchronised", "timedatectl", "timedatectl: NTPSynchronized=no (no NTP server answered yet)")
+HOUR_S = 3600.0
 
 
 def fake_timedatectl(folder: Path, answer: str) -> dict[str, str]:
@@ -76,7 +79,7 @@ def test_without_require_sync_the_gate_says_so_and_decides(tmp_path: Path) -> No
 def test_the_watch_reads_the_tools_answer_from_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     env = fake_timedatectl(tmp_path / "bin", "yes")
     monkeypatch.setenv("PATH", env["PATH"])
-    watch = ClockWatch(interval_s=3600)
+    watch = ClockWatch(3600, Holdover(24 * 3600), ManualClock())
     watch.start()
     try:
         assert watch.latest == SYNCED
@@ -90,3 +93,44 @@ def test_a_clock_before_the_build_date_is_wrong_even_when_synchronised_or_not_re
         fault = clock_fault(SYNCED, before, require_sync)
         assert fault is not None and "before this release was built" in fault
     assert clock_fault(SYNCED, BUILD_FLOOR.timestamp() + 1, require_sync=True) is None
+
+
+def test_a_clock_that_loses_ntp_is_trusted_on_for_the_holdover_then_denied() -> None:
+    holdover, wall = Holdover(24 * HOUR_S), BUILD_FLOOR.timestamp() + 86400
+    assert holdover.judge(SYNCED, wall, 0.0) == SYNCED
+    later = holdover.judge(LOST, wall + 10 * HOUR_S + 2.0, 10 * HOUR_S)  # 2 s of drift in 10 h: a crystal's
+    assert later.state == "holdover" and "synchronised 10.0 h ago" in later.detail
+    assert clock_fault(later, wall + 10 * HOUR_S, require_sync=True) is None
+    expired = holdover.judge(LOST, wall + 25 * HOUR_S, 25 * HOUR_S)
+    assert expired.state == "unsynchronised" and "beyond clock.holdover_h" in expired.detail
+    assert clock_fault(expired, wall + 25 * HOUR_S, require_sync=True) is not None
+
+
+def test_a_clock_stepped_during_the_holdover_is_not_trusted_again_until_ntp_answers() -> None:
+    holdover, wall = Holdover(24 * HOUR_S), BUILD_FLOOR.timestamp() + 86400
+    holdover.judge(SYNCED, wall, 0.0)
+    stepped = holdover.judge(LOST, wall + HOUR_S + 600.0, HOUR_S)  # set ten minutes ahead by hand
+    assert stepped.state == "unsynchronised" and "stepped by 600 s" in stepped.detail
+    assert holdover.judge(LOST, wall + 2 * HOUR_S, 2 * HOUR_S).state == "unsynchronised", "set back: still not trusted"
+    holdover.judge(SYNCED, wall + 3 * HOUR_S, 3 * HOUR_S)
+    assert holdover.judge(LOST, wall + 4 * HOUR_S, 4 * HOUR_S).state == "holdover"
+
+
+def test_a_clock_never_seen_synchronised_or_with_no_holdover_gets_none() -> None:
+    wall = BUILD_FLOOR.timestamp() + 86400
+    assert Holdover(24 * HOUR_S).judge(LOST, wall, 0.0) == LOST
+    unknown = ClockSync("unknown", "none", "neither answers")
+    assert Holdover(24 * HOUR_S).judge(unknown, wall, 0.0) == unknown
+    none = Holdover(0.0)
+    none.judge(SYNCED, wall, 0.0)
+    assert none.judge(LOST, wall + 60.0, 60.0).state == "unsynchronised"
+
+
+def test_the_watch_keeps_trusting_a_clock_whose_ntp_answer_stopped() -> None:
+    answers = iter([SYNCED, LOST])
+    clock = ManualClock(wall_offset_s=BUILD_FLOOR.timestamp() + 86400)
+    watch = ClockWatch(3600, Holdover(24 * HOUR_S), clock, probe=lambda: next(answers))
+    watch.ask_now()
+    clock.advance(10 * HOUR_S)
+    watch.ask_now()
+    assert watch.latest.state == "holdover"
