@@ -56,6 +56,7 @@ class FrameCheck:
     """The enrolment gates on one frame: `problems` is empty when a capture of this frame would enrol."""
 
     seq: int
+    size_px: tuple[int, int]  # the frame's width and height, for drawing the faces over a scaled preview
     faces: tuple[FaceSeen, ...]
     problems: tuple[str, ...]
 
@@ -66,6 +67,8 @@ class FrameCheck:
     def as_dict(self) -> dict[str, object]:
         return {
             "frame": self.seq,
+            "frame_width_px": self.size_px[0],
+            "frame_height_px": self.size_px[1],
             "ready": self.ready,
             "faces": [asdict(face) for face in self.faces],
             "problems": list(self.problems),
@@ -91,15 +94,16 @@ def assess_frame(pipeline: FacePipeline, seq: int, image: np.ndarray) -> tuple[F
     """Every reason a capture of `image` would be refused (no face, several, each failed gate), and the face to enrol when none."""
     faces = sorted(pipeline.detector.detect(image), key=lambda face: face.box[0])
     seen = tuple(_seen(number, face) for number, face in enumerate(faces, start=1))
+    size = (int(image.shape[1]), int(image.shape[0]))
     if not faces:
-        return FrameCheck(seq, seen, ("no face in the camera frame (expected the person facing the camera, face uncovered and in view)",)), None
+        return FrameCheck(seq, size, seen, ("no face in the camera frame (expected the person facing the camera, face uncovered and in view)",)), None
     if len(faces) > 1:
         where = ", ".join(f"{face.number} at x={face.x_px} px" for face in seen)
         problem = f"{len(faces)} faces in the camera frame (expected exactly one: ask everyone else to step out of view): {where}"
-        return FrameCheck(seq, seen, (problem,)), None
+        return FrameCheck(seq, size, seen, (problem,)), None
     reasons = pipeline.observe(image, faces[0]).quality.reasons
     problems = tuple(f"{reason}: {ADVICE.get(reason.split(':')[0], 'try again')}" for reason in reasons)
-    return FrameCheck(seq, seen, problems), None if problems else faces[0]
+    return FrameCheck(seq, size, seen, problems), None if problems else faces[0]
 
 
 def _seen(number: int, face: DetectedFace) -> FaceSeen:

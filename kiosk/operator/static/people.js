@@ -18,6 +18,27 @@ function showProblems(check) {
   $("capture-submit").disabled = !check.ready;
 }
 
+// Each face the check found, boxed and numbered over the preview (the preview is scaled; the boxes are in frame pixels).
+function showFaces(check) {
+  const layer = $("camera-faces");
+  layer.replaceChildren();
+  const preview = $("camera-preview");
+  if (!check.faces || !check.frame_width_px || !preview.clientWidth) {
+    return;
+  }
+  const scale = preview.clientWidth / check.frame_width_px;
+  for (const face of check.faces) {
+    const box = document.createElement("div");
+    box.className = check.ready ? "face-box ready" : "face-box";
+    box.style.left = `${face.x_px * scale}px`;
+    box.style.top = `${face.y_px * scale}px`;
+    box.style.width = `${face.width_px * scale}px`;
+    box.style.height = `${face.height_px * scale}px`;
+    box.textContent = String(face.number);
+    layer.appendChild(box);
+  }
+}
+
 async function checkCamera() {
   try {
     const reply = await fetch("/api/v1/camera/check", { cache: "no-store", credentials: "same-origin" });
@@ -25,7 +46,9 @@ async function checkCamera() {
       showProblems({ ready: false, problems: ["You are logged out: reload the page to log in."] });
       return;
     }
-    showProblems(await reply.json());
+    const check = await reply.json();
+    showProblems(check);
+    showFaces(check);
     $("camera-preview").src = "/api/v1/camera/preview.jpg?t=" + Date.now();
   } catch (error) {
     showProblems({ ready: false, problems: ["The operator page does not answer."] });

@@ -82,11 +82,16 @@ def test_an_operator_enrols_a_person_from_the_gate_camera_sees_their_visit_and_f
         problems = element(driver, "camera-problems")
         WebDriverWait(driver, 60, poll_frequency=0.1).until(lambda d: "2 faces in the camera frame" in problems.text, "the several-faces check")
         assert driver.find_element(By.ID, "capture-submit").get_attribute("disabled") is not None  # type: ignore[attr-defined]
+        boxes = "#camera-faces .face-box"
+        WebDriverWait(driver, 10, poll_frequency=0.1).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, boxes)) == 2, "a box over each face")
+        assert [box.text for box in driver.find_elements(By.CSS_SELECTOR, boxes)] == ["1", "2"]  # type: ignore[attr-defined]
 
         # The newcomer alone in front of the camera: every check passes, the operator captures with consent.
         world.camera.present(person_with_code(demo.unknown_face, None))
         world.run_for(STEP_S, STEP_S)
         WebDriverWait(driver, 30, poll_frequency=0.1).until(lambda d: problems.get_attribute("data-ready") == "yes", "a ready camera check")
+        ready_box = f"{boxes}.ready"
+        WebDriverWait(driver, 10, poll_frequency=0.1).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ready_box)) == 1, "the one face boxed as ready")
         WebDriverWait(driver, 10, poll_frequency=0.1).until(
             lambda d: d.execute_script("return document.getElementById('camera-preview').naturalWidth") > 0, "the camera preview"
         )
