@@ -9,7 +9,9 @@ Two formats are documented and read:
   anchor certificate(s), a DSC is imported only when it chains as the gateway itself checks it: issued
   by a CSCA of its own country whose trust anchor signature verifies, and uploaded (signed) by an
   UPLOAD certificate of that country whose trust anchor signature verifies. Without them the operator
-  must say `--unverified`, and DSCs are checked entry by entry only.
+  must say `--unverified`, and DSCs are checked entry by entry only. Not provable from the format:
+  that the list is complete and current (an entry can be dropped, and a withdrawn DSC's entry from an
+  older list still verifies).
 - `de-dsc`: the German verifier backend's DSC list (de.dscg.ubirch.com/trustList/DSC/, specified in
   Digitaler-Impfnachweis/certification-apis, dsc-update): a first line holding a base64 ECDSA P-256
   signature (SHA-256; 64 bytes r||s, DER also read) over the JSON that follows, {"certificates": [entries
