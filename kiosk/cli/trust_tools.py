@@ -12,12 +12,17 @@ import argparse
 import json
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.cli import EXIT_FAILED, EXIT_OK, Command
 from kiosk.cli.credential import moment_at
 from kiosk.errors import UsageError
 
+if TYPE_CHECKING:
+    from cryptography import x509
+
 MAX_LIST_BYTES = 64 * 1024 * 1024
+MAX_ANCHOR_BYTES = 256 * 1024
 
 
 def _sign_update_arguments(parser: argparse.ArgumentParser) -> None:
@@ -95,24 +100,34 @@ def _import_arguments(parser: argparse.ArgumentParser) -> None:
                         help="eu-gateway: the EU DCC Gateway's trust list (JSON array); de-dsc: the German DSC list (signature line, then JSON)")
     parser.add_argument("--out", type=Path, required=True, help="a new or empty staging folder: OUT/dcc/ gets the signers, OUT/import-report.json what was skipped and why")
     parser.add_argument("--list-key", type=Path, help="de-dsc: the list publisher's PEM EC P-256 public key the list's signature must verify with")
+    parser.add_argument("--trust-anchor", type=Path,
+                        help="eu-gateway: the gateway's trust anchor certificate(s), PEM; a DSC is imported only if it chains"
+                             " to them through its country's CSCA and UPLOAD entries")
     parser.add_argument("--unverified", action="store_true",
-                        help="de-dsc: import without checking the list's signature (only for a copy you got over a channel you trust)")
+                        help="import without checking the list's signature (de-dsc) or the entries' signatures (eu-gateway);"
+                             " only for a copy you got over a channel you trust")
     parser.add_argument("--at", help="check expiry at this time, ISO 8601 (default: now); a time without zone is UTC")
 
 
 def _import(args: argparse.Namespace) -> int:
     from kiosk.credentials.signer_lists import SignerListError, read_signer_list
 
+    if args.format != "de-dsc" and args.list_key is not None:
+        raise UsageError(f"--list-key: applies to --format de-dsc only (this list is {args.format})")
+    if args.format != "eu-gateway" and args.trust_anchor is not None:
+        raise UsageError(f"--trust-anchor: applies to --format eu-gateway only (this list is {args.format})")
     if args.format == "de-dsc" and (args.list_key is None) == (not args.unverified):
         raise UsageError("--format de-dsc: give --list-key PEM (the list's signature is checked) or --unverified (it is not), not both or neither")
-    if args.format == "eu-gateway" and (args.list_key or args.unverified):
-        raise UsageError("--format eu-gateway: the gateway's list carries no signature of its own; --list-key and --unverified do not apply")
+    if args.format == "eu-gateway" and (args.trust_anchor is None) == (not args.unverified):
+        raise UsageError("--format eu-gateway: give --trust-anchor PEM (each DSC must chain to the gateway's trust anchor)"
+                         " or --unverified (the entries' signatures are not checked), not both or neither")
     at = moment_at(args.at)
     list_key = _list_key(args.list_key) if args.list_key else None
+    trust_anchors = _trust_anchors(args.trust_anchor) if args.trust_anchor else ()
     data = _read_list(args.list)
     out = _empty_folder(args.out)
     try:
-        result = read_signer_list(data, args.format, at, list_key)
+        result = read_signer_list(data, args.format, at, list_key=list_key, trust_anchors=trust_anchors)
     except SignerListError as err:
         raise UsageError(f"'{args.list}': {err}") from err
     try:
@@ -130,7 +145,7 @@ def _import(args: argparse.Namespace) -> int:
     countries = len({s.country for s in result.signers})
     reasons = ", ".join(f"{reason} {count}" for reason, count in sorted(Counter(s.reason for s in result.skipped).items()))
     print(f"imported {len(result.signers)} document signer(s) from {countries} countr{'y' if countries == 1 else 'ies'} into {out / 'dcc'}"
-          f" (list signature: {result.signature})")
+          f" ({'entry signatures' if args.format == 'eu-gateway' else 'list signature'}: {result.signature})")
     if result.skipped:
         print(f"skipped {len(result.skipped)}: {reasons}; each with its reason in {out / 'import-report.json'}")
     if not result.signers:
@@ -151,6 +166,23 @@ def _list_key(path: Path) -> object:
     if not (isinstance(key, ec.EllipticCurvePublicKey) and isinstance(key.curve, ec.SECP256R1)):
         raise UsageError(f"--list-key '{path}': a {type(key).__name__} (expected an EC P-256 public key)")
     return key
+
+
+def _trust_anchors(path: Path) -> tuple[x509.Certificate, ...]:
+    from cryptography import x509
+
+    expected = "expected the gateway's trust anchor certificate(s), PEM"
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_ANCHOR_BYTES + 1)
+    except OSError as err:
+        raise UsageError(f"--trust-anchor '{path}': cannot read it ({err.strerror or err}; {expected})") from err
+    if len(data) > MAX_ANCHOR_BYTES:
+        raise UsageError(f"--trust-anchor '{path}': larger than {MAX_ANCHOR_BYTES // 1024} KiB ({expected})")
+    try:
+        return tuple(x509.load_pem_x509_certificates(data))
+    except ValueError as err:
+        raise UsageError(f"--trust-anchor '{path}': no readable certificate in it ({expected})") from err
 
 
 def _read_list(path: Path) -> bytes:
