@@ -27,7 +27,7 @@ DECISIONS = 60
 
 def run() -> dict[str, object]:
     state = GateScreenState(Translator.for_language("en"), 2.0, False, 60.0, SystemClock())
-    state.step("credential", None, "absent")
+    state.step("credential", None, "absent", "normal", None)
     server = ScreenServer(gate_screen_app(state, ScreensConfig()), "127.0.0.1", 0, "gate screen")
     server.start()
     try:
@@ -70,6 +70,6 @@ def _handover_cost_us(state: GateScreenState, frame: Frame) -> float:
     turns = 20000
     started = time.perf_counter()
     for _ in range(turns):
-        state.step("credential", frame, "up")
+        state.step("credential", frame, "up", "normal", None)
         state.command(Record(decision))
     return (time.perf_counter() - started) / turns * 1e6

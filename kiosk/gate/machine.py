@@ -133,6 +133,11 @@ class GateMachine:
         """"evacuation", "lock-down" or "normal"."""
         return "evacuation" if self._is_evacuating else "lock-down" if self._is_locked_down else "normal"
 
+    @property
+    def clock_fault(self) -> str | None:
+        """Why the wall clock cannot be trusted, so every visit is denied clock-unsynchronised; None when it can."""
+        return self._clock_fault
+
     def start(self) -> list[Command]:
         """Commands for start-up: drive the lock, clear the lights, greet."""
         return [Lock("start-up"), Indicate("off"), Show(WELCOME)]

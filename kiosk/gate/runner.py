@@ -88,9 +88,10 @@ class Display(Protocol):
 
     def command(self, command: Command) -> None: ...
 
-    def step(self, awaiting: str, frame: Frame | None, camera: str) -> None:
-        """Once per loop turn: the check asked for, the latest frame, and the camera's state
-        ("up", "down", or "absent" when no check uses one)."""
+    def step(self, awaiting: str, frame: Frame | None, camera: str, mode: str, clock_fault: str | None) -> None:
+        """Once per loop turn: the check asked for, the latest frame, the camera's state ("up", "down",
+        or "absent" when no check uses one), the gate's mode (`GateMachine.mode`) and why its clock
+        cannot be trusted (`GateMachine.clock_fault`; None when it can)."""
 
 
 class Watchdog(Protocol):
@@ -217,7 +218,8 @@ class GateRunner:
             self._execute(self._machine.handle(event))
         if self._display is not None:
             camera = "absent" if self._camera is None else "up" if self._camera_up else "down"
-            self._tell_display(lambda display: display.step(self._machine.awaiting, frame, camera))
+            machine = self._machine
+            self._tell_display(lambda display: display.step(machine.awaiting, frame, camera, machine.mode, machine.clock_fault))
 
     def _tell_display(self, call: Callable[[Display], None]) -> None:
         """A fault in the screen is logged and never stops the gate (the door is driven by the loop alone)."""

@@ -1,4 +1,9 @@
-"""What the operator's status page and `/api/v1/status` report: gate, health, versions, clock, last decisions."""
+"""What the operator's status page and `/api/v1/status` report: gate, health, versions, clock, last decisions.
+
+Two clock answers side by side: `clock` is what timesyncd or chrony says now; `live.clock_trusted` is
+whether the gate decides by its clock (it keeps trusting a clock in holdover, and distrusts one
+before the build date whatever the tools say).
+"""
 
 from __future__ import annotations
 
@@ -16,12 +21,22 @@ from kiosk.storage.storage import Storage
 # The probes that only read files: the others open the camera, relay and thermometer, which the running gate holds.
 PROBES_BESIDE_THE_GATE = [probe_storage, probe_models, probe_speech]
 LAST_DECISIONS = 20
+# `live` when no gate loop runs beside the page: nothing known, and no clock that decides anything.
+NOT_RUNNING = {
+    "gate": "not-running",
+    "camera": "unknown",
+    "door": "unknown",
+    "alarms": [],
+    "mode": "unknown",
+    "clock_trusted": None,
+    "clock_fault": None,
+}
 
 
 def gate_status(config: KioskConfig, storage: Storage, gate: GateScreenState | None, clock: Clock) -> dict[str, object]:
     from kiosk import models
 
-    live = gate.operator_view() if gate is not None else {"gate": "not-running", "camera": "unknown", "door": "unknown", "alarms": []}
+    live = gate.operator_view() if gate is not None else NOT_RUNNING
     newest_first = sorted(storage.events.events(), key=lambda event: (event.at, event.id), reverse=True)
     return {
         "gate_id": config.gate.gate_id,

@@ -5,6 +5,9 @@ for a few assignments and return, so the gate never waits on the web server. The
 `view()` and `latest_frame()` from its own thread. Nothing personal crosses: the view carries the
 step, the person's sentence, the verdict and (where allowed) the temperature, never a subject,
 holder or credential.
+
+Between visits the screen invites a pass only while the gate would decide one: during an
+evacuation, a lock-down or a clock fault it shows a notice instead (see `NOTICES`).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from dataclasses import dataclass
 from hardware.camera import Frame
 from hardware.clock import Clock
 from kiosk.gate.commands import ClearAlarm, Command, Lock, RaiseAlarm, Record, Show, StartVisit, Unlock
+from kiosk.gate.machine import CLOCK_MESSAGE, EVACUATION, LOCKED_DOWN
 from kiosk.screens.catalogue import Translator
 
 # The step label the screen shows for each check (policy check names); unknown checks show the message only.
@@ -24,6 +28,23 @@ STEP_LABELS = {
     "mask": "Look at the camera",
     "temperature": "Hold still for the temperature",
 }
+
+# What the screen says instead of "show your pass" while the gate refuses every visit or starts none:
+# kind -> (title, sentence or ""). The same words as the machine's denials, so the screen never contradicts a verdict.
+NOTICES = {
+    "evacuation": (EVACUATION.message, ""),
+    "lock-down": (LOCKED_DOWN.message, ""),
+    "clock": ("Out of service", CLOCK_MESSAGE),
+}
+
+
+def notice_kind(mode: str, clock_fault: str | None) -> str | None:
+    """The notice the gate's mode calls for: an evacuation outranks a lock-down, which outranks a clock fault."""
+    if mode in ("evacuation", "lock-down"):
+        return mode
+    if clock_fault is not None:
+        return "clock"
+    return None
 
 
 @dataclass(frozen=True)
@@ -56,6 +77,9 @@ class GateScreenState:
         self._stopped = False
         self._door_unlocked = False
         self._alarms: set[str] = set()
+        self._mode: str | None = None  # None until the runner's first turn
+        self._clock_fault: str | None = None
+        self._notice: str | None = None
 
     # The gate loop's side (the runner's Display) ---------------------------------------------
 
@@ -84,16 +108,20 @@ class GateScreenState:
                 return
             self._seq += 1
 
-    def step(self, awaiting: str, frame: Frame | None, camera: str) -> None:
+    def step(self, awaiting: str, frame: Frame | None, camera: str, mode: str, clock_fault: str | None) -> None:
         now = self._clock.monotonic()
+        notice = notice_kind(mode, clock_fault)
         with self._lock:
             self._last_step_at = now
+            self._mode, self._clock_fault = mode, clock_fault
             if frame is not None:
                 self._frame, self._frame_seq = frame, self._frame_seq + 1
             elif camera != "up":
                 self._frame = None  # never a stale picture of someone once the camera is down
-            if (awaiting, camera) != (self._step, self._camera):
-                self._step, self._camera = awaiting, camera
+            if (awaiting, camera, notice) != (self._step, self._camera, self._notice):
+                if notice is not None and notice != self._notice:
+                    self._verdict = None  # a "granted" from before the gate closed never stays up beside the notice
+                self._step, self._camera, self._notice = awaiting, camera, notice
                 self._seq += 1
 
     def stopped(self) -> None:
@@ -111,11 +139,13 @@ class GateScreenState:
             gate = self._gate_status(now)
             verdict = self._verdict if gate == "serving" and self._verdict and now < self._verdict.until else None
             message = self._message if gate == "serving" and (self._in_visit or verdict) else ""
+            invitation = "" if self._notice is not None else STEP_LABELS.get(self._step, "")
             return {
                 "seq": self._seq,
                 "gate": gate,
                 "step": self._step,
-                "step_label": self._translate(STEP_LABELS.get(self._step, "")),
+                "step_label": self._translate(invitation),
+                "notice": self._notice_view() if gate == "serving" else None,
                 "message": message,
                 "verdict": None
                 if verdict is None
@@ -129,14 +159,26 @@ class GateScreenState:
             }
 
     def operator_view(self) -> dict[str, object]:
-        """The gate's state for the operator page: loop, camera, relay and alarms."""
+        """The gate's state for the operator page: loop, camera, relay, alarms, mode, and whether it decides by its clock.
+
+        `clock_trusted` is the gate's own view (a clock in holdover is trusted), None before the loop's first turn.
+        """
         with self._lock:
             return {
                 "gate": self._gate_status(self._clock.monotonic()),
                 "camera": self._camera,
                 "door": "unlocked" if self._door_unlocked else "locked",
                 "alarms": sorted(self._alarms),
+                "mode": self._mode or "unknown",
+                "clock_trusted": None if self._mode is None else self._clock_fault is None,
+                "clock_fault": self._clock_fault,
             }
+
+    def _notice_view(self) -> dict[str, str] | None:
+        if self._notice is None:
+            return None
+        title, sentence = NOTICES[self._notice]
+        return {"kind": self._notice, "title": self._translate(title), "sentence": self._translate(sentence)}
 
     def latest_frame(self) -> tuple[int, Frame | None]:
         with self._lock:

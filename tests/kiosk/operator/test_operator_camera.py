@@ -40,7 +40,7 @@ def gate_state(operator_clock: ManualClock) -> GateScreenState:
 
 def show(gate: GateScreenState, image: np.ndarray, camera: str = "up") -> None:
     """One turn of the gate loop with this camera image (as the runner hands it to the screens)."""
-    gate.step("credential", Frame(image, 0.0, 0) if camera == "up" else None, camera)
+    gate.step("credential", Frame(image, 0.0, 0) if camera == "up" else None, camera, "normal", None)
 
 
 def one_face() -> np.ndarray:

@@ -58,14 +58,14 @@ def test_the_preview_is_empty_until_a_frame_arrives_then_a_jpeg() -> None:
     state, _ = make_state()
     with serving(state, ScreensConfig()) as server:
         assert get(server, "preview.jpg")[0] == 204
-        state.step("credential", Frame(np.full((720, 1280, 3), 128, np.uint8), 0.0, 0), "up")
+        state.step("credential", Frame(np.full((720, 1280, 3), 128, np.uint8), 0.0, 0), "up", "normal", None)
         status, content_type, jpeg = get(server, "preview.jpg")
         assert (status, content_type, jpeg[:2]) == (200, "image/jpeg", b"\xff\xd8")
 
 
 def test_the_event_stream_sends_the_view_then_heartbeats_then_each_change() -> None:
     state, _ = make_state()
-    state.step("credential", None, "absent")
+    state.step("credential", None, "absent", "normal", None)
 
     async def first_three() -> list[str]:
         stream = _event_stream(state, heartbeat_s=60.0)
@@ -83,7 +83,7 @@ def test_the_event_stream_sends_the_view_then_heartbeats_then_each_change() -> N
 
 def test_the_server_runs_in_its_own_thread_on_localhost() -> None:
     state, _ = make_state()
-    state.step("credential", None, "absent")
+    state.step("credential", None, "absent", "normal", None)
     with serving(state, ScreensConfig()) as server:
         assert json.loads(get(server, "state")[2])["gate"] == "serving"
 

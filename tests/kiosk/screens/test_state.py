@@ -160,7 +160,7 @@ class BrokenScreen:
     def command(self, command: Command) -> None:
         raise RuntimeError("template bug")
 
-    def step(self, awaiting: str, frame: Frame | None, camera: str) -> None:
+    def step(self, awaiting: str, frame: Frame | None, camera: str, mode: str, clock_fault: str | None) -> None:
         raise RuntimeError("template bug")
 
 
@@ -201,7 +201,8 @@ def test_the_operator_view_follows_the_relay_and_the_alarms() -> None:
     gate.step()
     gate.temperature.queued.append(temperature(None, above=False))
     gate.step()
-    assert gate.screen.operator_view() == {"gate": "serving", "camera": "up", "door": "unlocked", "alarms": []}
+    live = gate.screen.operator_view()
+    assert live == {"gate": "serving", "camera": "up", "door": "unlocked", "alarms": [], "mode": "normal", "clock_trusted": True, "clock_fault": None}
     gate.door.open_door()
     gate.step(25.0)  # longer than the held-open limit
     assert gate.screen.operator_view()["alarms"] == ["door-held-open"]
