@@ -1,6 +1,7 @@
 // The gate screen: follows the service's server-sent events. A verdict is taken down after its
 // hold time here too, and silence longer than three heartbeats shows "out of service", so the
-// page never keeps "granted" up when the service is gone.
+// page never keeps "granted" up when the service is gone. While the gate refuses every visit or starts
+// none (evacuation, lock-down, clock fault) the service sends a notice, shown instead of the invitation.
 "use strict";
 const settings = JSON.parse(document.getElementById("settings").textContent);
 const label = (text) => settings.labels[text] || text;
@@ -15,6 +16,7 @@ function show(id, visible) { $(id).hidden = !visible; }
 function outOfService() {
   body.dataset.gate = "offline";
   clearVerdict();
+  clearNotice();
   $("oos-title").textContent = label("Out of service");
   $("oos-sentence").textContent = label("The gate is not running. Please ask a member of staff.");
   show("out-of-service", true);
@@ -33,6 +35,27 @@ function clearVerdict() {
   show("verdict", false);
 }
 
+function clearNotice() {
+  delete body.dataset.notice;
+  show("notice", false);
+}
+
+// Between verdicts: the notice when there is one, else the step with the camera preview.
+function showIdle(view) {
+  const notice = view.notice;
+  if (notice) {
+    body.dataset.notice = notice.kind;
+    $("notice-title").textContent = notice.title;
+    $("notice-sentence").textContent = notice.sentence;
+    show("notice-sentence", notice.sentence !== "");
+    show("notice", true);
+  } else {
+    clearNotice();
+  }
+  show("prompt", !notice);
+  show("preview", !notice && view.camera !== "absent");
+}
+
 function render(view) {
   body.dataset.gate = view.gate;
   if (view.gate !== "serving") { outOfService(); body.dataset.gate = view.gate; return; }
@@ -40,11 +63,9 @@ function render(view) {
   body.dataset.step = view.step;
   $("step").textContent = view.step_label;
   $("message").textContent = view.message;
-  const usesCamera = view.camera !== "absent";
-  show("preview", usesCamera && !view.verdict);
   show("camera-down", view.camera === "down");
   $("camera-down").textContent = label("Camera unavailable");
-  if (usesCamera && view.camera === "up") startPreview();
+  if (view.camera === "up") startPreview();
   if (view.verdict) {
     const v = view.verdict;
     body.dataset.verdict = v.verdict;
@@ -53,13 +74,15 @@ function render(view) {
     const temperature = v.temperature_c === null ? "" : `${label("Temperature")}: ${v.temperature_c.toFixed(1)} °C`;
     $("verdict-temperature").textContent = temperature;
     show("verdict-temperature", temperature !== "");
+    clearNotice();
     show("verdict", true);
     show("prompt", false);
+    show("preview", false);
     clearTimeout(verdictTimer);
-    verdictTimer = setTimeout(() => { clearVerdict(); show("prompt", true); show("preview", usesCamera); }, v.hold_ms);
+    verdictTimer = setTimeout(() => { clearVerdict(); showIdle(view); }, v.hold_ms);
   } else {
     clearVerdict();
-    show("prompt", true);
+    showIdle(view);
   }
 }
 

@@ -9,7 +9,7 @@ from kiosk.gate.policy import PROMPTS
 from kiosk.gate.runner import CAMERA_DOWN, PANEL_DOWN_MESSAGE
 from kiosk.screens.catalogue import LANGUAGES, Translator
 from kiosk.screens.gate_app import LABELS
-from kiosk.screens.state import STEP_LABELS
+from kiosk.screens.state import NOTICES, STEP_LABELS
 from kiosk.service.sources.face import QUALITY_PROMPTS, SPOOF_PROMPT
 from kiosk.service.sources.temperature import RETRY_PROMPTS
 
@@ -40,6 +40,7 @@ GATE_SENTENCES = [
     "Your face is not recognised. Please see a member of staff.",
     "Your face does not match this pass.",
     *STEP_LABELS.values(),
+    *(part for notice in NOTICES.values() for part in notice if part),
     *LABELS,
 ]
 

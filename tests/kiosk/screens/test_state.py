@@ -14,7 +14,7 @@ from hardware.feedback import SimulatedFeedbackConfig
 from hardware.feedback.simulated import SimulatedFeedback
 from kiosk.gate.commands import Command, StartVisit
 from kiosk.gate.events import Outcome, Status
-from kiosk.gate.machine import GateMachine
+from kiosk.gate.machine import CLOCK_MESSAGE, GateMachine
 from kiosk.gate.policy import GatePolicy
 from kiosk.gate.runner import GateRunner
 from kiosk.screens.catalogue import Translator
@@ -210,3 +210,110 @@ def test_the_operator_view_follows_the_relay_and_the_alarms() -> None:
     view = gate.step()
     assert gate.screen.operator_view()["alarms"] == [] and gate.screen.operator_view()["door"] == "locked"
     assert "alarms" not in view and "door" not in view, "the person's screen shows the verdict, not the relay"
+
+
+# Modes: the screen invites a pass only while the gate would decide one ----------------------
+
+CLOSED = {"kind": "lock-down", "title": "This entrance is closed.", "sentence": ""}
+EVACUATING = {"kind": "evacuation", "title": "Evacuation: please leave the building.", "sentence": ""}
+CLOCK_NOTICE = {"kind": "clock", "title": "Out of service", "sentence": CLOCK_MESSAGE}
+CLOCK_FAULT = "the clock is unsynchronised (timedatectl: NTPSynchronized=no)"
+
+
+def shown(view: dict[str, object]) -> tuple[object, object]:
+    return view["notice"], view["step_label"]
+
+
+def test_a_lock_down_closes_the_screen_until_it_is_lifted() -> None:
+    gate = Gate()
+    assert shown(gate.step()) == (None, "Show your pass")
+    gate.runner.operator_command("lock-down")
+    assert shown(gate.step()) == (CLOSED, "")
+    gate.runner.operator_command("lift-lock-down")
+    assert shown(gate.step()) == (None, "Show your pass")
+
+
+def test_a_pass_refused_during_a_lock_down_gets_its_verdict_then_the_notice_again() -> None:
+    gate = Gate()
+    gate.runner.operator_command("lock-down")
+    gate.step()
+    gate.credential.queued.append(PASSED)
+    refused = gate.step()
+    assert refused["verdict"]["sentence"] == "Entry denied. This entrance is closed."  # type: ignore[index]
+    gate.screen_clock.advance(POLICY.hold_s)
+    after = gate.screen.view()
+    assert (after["verdict"], after["notice"], after["message"]) == (None, CLOSED, "")
+
+
+def test_an_evacuation_takes_down_a_verdict_and_ends_with_the_invitation() -> None:
+    gate = Gate()
+    gate.credential.queued.append(PASSED)
+    gate.step()
+    gate.temperature.queued.append(temperature(None, above=False))
+    assert gate.step()["verdict"]["verdict"] == "granted"  # type: ignore[index]
+    gate.runner.operator_command("evacuate")
+    evacuating = gate.step()
+    assert (evacuating["verdict"], evacuating["notice"], evacuating["step_label"]) == (None, EVACUATING, "")
+    gate.runner.operator_command("end-evacuation")
+    assert shown(gate.step()) == (None, "Show your pass")
+
+
+def test_a_clock_that_cannot_be_trusted_puts_the_screen_out_of_service_until_it_can() -> None:
+    gate = Gate()
+    gate.step()
+    gate.runner.clock_checked(CLOCK_FAULT)
+    assert shown(gate.step()) == (CLOCK_NOTICE, "")
+    gate.runner.clock_checked(None)
+    assert shown(gate.step()) == (None, "Show your pass")
+
+
+def test_an_evacuation_outranks_a_lock_down_which_outranks_a_clock_fault() -> None:
+    gate = Gate()
+    gate.runner.clock_checked(CLOCK_FAULT)
+    gate.runner.operator_command("lock-down")
+    assert gate.step()["notice"] == CLOSED
+    gate.runner.operator_command("evacuate")
+    assert gate.step()["notice"] == EVACUATING
+    gate.runner.operator_command("end-evacuation")
+    assert gate.step()["notice"] == CLOSED
+    gate.runner.operator_command("lift-lock-down")
+    assert gate.step()["notice"] == CLOCK_NOTICE
+
+
+def test_a_notice_is_in_the_configured_language() -> None:
+    gate = Gate(language="de")
+    gate.runner.clock_checked(CLOCK_FAULT)
+    assert gate.step()["notice"] == {
+        "kind": "clock",
+        "title": "Außer Betrieb",
+        "sentence": "Die Uhr dieses Eingangs ist nicht gestellt, daher können Ausweise nicht geprüft werden. Bitte wenden Sie sich an das Personal.",
+    }
+    gate.runner.clock_checked(None)
+    gate.runner.operator_command("evacuate")
+    assert gate.step()["notice"]["title"] == "Evakuierung: Bitte verlassen Sie das Gebäude."  # type: ignore[index]
+
+
+def test_a_notice_gives_way_to_out_of_service_when_the_loop_goes_silent() -> None:
+    gate = Gate()
+    gate.runner.operator_command("lock-down")
+    gate.step()
+    gate.screen_clock.advance(3.1)
+    stalled = gate.screen.view()
+    assert (stalled["gate"], stalled["notice"]) == ("stalled", None)
+
+
+def test_the_operator_view_tells_the_mode_and_whether_the_gate_decides_by_its_clock() -> None:
+    gate = Gate()
+    before = gate.screen.operator_view()
+    assert (before["mode"], before["clock_trusted"]) == ("unknown", None), "nothing is claimed before the loop's first turn"
+    gate.step()
+    gate.runner.operator_command("lock-down")
+    gate.runner.clock_checked(CLOCK_FAULT)
+    gate.step()
+    live = gate.screen.operator_view()
+    assert (live["mode"], live["clock_trusted"], live["clock_fault"]) == ("lock-down", False, CLOCK_FAULT)
+    gate.runner.operator_command("lift-lock-down")
+    gate.runner.clock_checked(None)
+    gate.step()
+    live = gate.screen.operator_view()
+    assert (live["mode"], live["clock_trusted"], live["clock_fault"]) == ("normal", True, None)
