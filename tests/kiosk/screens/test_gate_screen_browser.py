@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from hardware.clock import SystemClock
-from kiosk.demo.frames import person_with_code
+from kiosk.demo.frames import empty_scene, person_with_code
 from kiosk.demo.scenario import ENROLLED, NORMAL_SKIN_C, STEP_S, Demo
 from kiosk.screens.catalogue import Translator
 from kiosk.screens.config import ScreensConfig
@@ -86,6 +86,21 @@ def test_a_visit_is_followed_on_the_gate_screen_from_the_pass_to_the_verdict(
         browser.save_screenshot(str(screenshots / "gate-screen-3-granted.png"))  # type: ignore[attr-defined]
         assert seen == ["Look at the camera", "Hold still for the temperature"]
         assert world.door.is_unlocked
+
+        # The person has gone in; an operator locks the gate down: the screen says so instead of inviting a pass.
+        world.camera.present(empty_scene())
+        world.thermometer.subject_leaves()
+        world.runner.operator_command("lock-down")
+        turn_until(world, lambda: state.view()["notice"] is not None)
+        wait_for(browser, lambda d: visible_text(d, "notice-title") == "This entrance is closed.", "'This entrance is closed.'")
+        assert (visible_text(browser, "step"), visible_text(browser, "verdict-word")) == ("", ""), "no invitation and no old verdict"
+        assert browser.find_element("tag name", "body").get_attribute("data-notice") == "lock-down"  # type: ignore[attr-defined]
+        browser.save_screenshot(str(screenshots / "gate-screen-5-closed.png"))  # type: ignore[attr-defined]
+        world.runner.operator_command("lift-lock-down")
+        turn_until(world, lambda: state.view()["notice"] is None)
+        wait_for(browser, lambda d: visible_text(d, "step") == "Show your pass", "'Show your pass' after the lock-down was lifted")
+        assert visible_text(browser, "notice-title") == ""
+        assert not world.door.is_unlocked
 
         server.stop()  # the service goes away while "granted" is up
         wait_for(browser, lambda d: visible_text(d, "oos-title") == "Out of service", "'Out of service'")
