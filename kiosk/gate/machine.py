@@ -366,11 +366,14 @@ class GateMachine:
         if event.fault == self._clock_fault:
             return []
         was_trusted, self._clock_fault = self._clock_fault is None, event.fault
+        idle_and_normal = self._visit is None and self.mode == "normal"  # an evacuation or lock-down keeps its own sentence
         if event.fault is None:
-            return [Note("clock", "trusted again: visits are decided")]
+            return [Note("clock", "trusted again: visits are decided")] + ([Show(WELCOME)] if idle_and_normal else [])
         commands: list[Command] = [Note("clock", f"not trusted: {event.fault}; every visit is denied clock-unsynchronised")]
         if was_trusted and self._visit is not None:
             commands += self._deny(event.at, self._clock_outcome())
+        elif idle_and_normal:
+            commands.append(Show(f"Out of service: {CLOCK_MESSAGE}"))  # not an invitation to show a pass that will be refused
         return commands
 
     # Operator commands -----------------------------------------------------------------------

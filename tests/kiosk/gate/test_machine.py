@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kiosk.gate.commands import ClearAlarm, Decision, Lock, Note, RaiseAlarm, Record, Show, StartVisit, Unlock
-from kiosk.gate.events import CheckReported, ClockChecked, DoorClosed, DoorOpened, ExitPressed, Outcome, Status, Tick
-from kiosk.gate.machine import GateMachine
+from kiosk.gate.events import CheckReported, ClockChecked, DoorClosed, DoorOpened, ExitPressed, OperatorCommand, Outcome, Status, Tick
+from kiosk.gate.machine import WELCOME, GateMachine
 from kiosk.gate.policy import GatePolicy
 
 POLICY = GatePolicy(
@@ -258,14 +258,15 @@ def test_a_policy_with_a_nan_or_infinite_unlock_time_cannot_be_built() -> None:
 
 def test_an_untrusted_clock_denies_every_visit_with_a_plain_sentence_until_trusted_again() -> None:
     machine = GateMachine(POLICY)
-    [note] = machine.handle(ClockChecked(0.5, "the clock is unsynchronised (timedatectl: NTPSynchronized=no)"))
+    note, shown = machine.handle(ClockChecked(0.5, "the clock is unsynchronised (timedatectl: NTPSynchronized=no)"))
     assert note == Note("clock", "not trusted: the clock is unsynchronised (timedatectl: NTPSynchronized=no); every visit is denied clock-unsynchronised")
+    assert shown == Show("Out of service: This gate's clock is not set, so passes cannot be checked. Please see a member of staff.")
     commands = machine.handle(CheckReported(1.0, "credential", passed()))
     [decision] = decisions(commands)
     assert decision.reasons == ("clock-unsynchronised",) and Lock("denied") in commands
     assert decision.message == "Entry denied. This gate's clock is not set, so passes cannot be checked. Please see a member of staff."
     assert machine.handle(ClockChecked(2.0, "the clock is unsynchronised (timedatectl: NTPSynchronized=no)")) == [], "a repeat changes nothing"
-    assert machine.handle(ClockChecked(10.0, None)) == [Note("clock", "trusted again: visits are decided")]
+    assert machine.handle(ClockChecked(10.0, None)) == [Note("clock", "trusted again: visits are decided"), Show(WELCOME)]
     machine.handle(CheckReported(11.0, "credential", passed()))
     assert decisions(machine.handle(CheckReported(12.0, "temperature", temperature(36.5))))[0].verdict == "granted"
 
@@ -276,3 +277,10 @@ def test_a_clock_that_goes_bad_mid_visit_denies_that_visit_and_the_exit_button_s
     [decision] = decisions(machine.handle(ClockChecked(2.0, "the clock is unknown (no tool answers)")))
     assert decision.reasons == ("clock-unsynchronised",)
     assert any(isinstance(c, Unlock) for c in machine.handle(ExitPressed(5.0)))
+
+
+def test_during_a_lock_down_a_clock_fault_and_its_end_leave_the_closed_sentence_on_the_display() -> None:
+    machine = GateMachine(POLICY)
+    machine.handle(OperatorCommand(0.5, "lock-down"))
+    assert not any(isinstance(c, Show) for c in machine.handle(ClockChecked(1.0, "the clock is unknown (no tool answers)")))
+    assert not any(isinstance(c, Show) for c in machine.handle(ClockChecked(2.0, None)))
