@@ -21,6 +21,7 @@ from kiosk.storage.storage import Storage
 # The probes that only read files: the others open the camera, relay and thermometer, which the running gate holds.
 PROBES_BESIDE_THE_GATE = [probe_storage, probe_models, probe_speech]
 LAST_DECISIONS = 20
+CONSENT_WARNING_DAYS = 14  # a consent ending sooner is listed, so it can be renewed before the purge erases the person
 # `live` when no gate loop runs beside the page: nothing known, and no clock that decides anything.
 NOT_RUNNING = {
     "gate": "not-running",
@@ -48,4 +49,12 @@ def gate_status(config: KioskConfig, storage: Storage, gate: GateScreenState | N
         },
         "clock": clock_synchronised(),
         "decisions": [event.as_dict() for event in itertools.islice(newest_first, LAST_DECISIONS)],
+        "consents_ending": _consents_ending(storage, clock.wall()),
     }
+
+
+def _consents_ending(storage: Storage, now: float) -> list[dict[str, object]]:
+    """Enrolled people (pseudonymous ids) whose consent ends within CONSENT_WARNING_DAYS, soonest first."""
+    horizon = now + CONSENT_WARNING_DAYS * 86400
+    ending = sorted((person.consent.expires_at, person.person_id) for person in storage.people.list_people() if person.consent.expires_at <= horizon)
+    return [{"person_id": person_id, "expires_at": expires_at} for expires_at, person_id in ending]

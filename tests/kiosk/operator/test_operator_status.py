@@ -55,3 +55,14 @@ def test_before_the_gate_loop_turns_the_status_claims_nothing(client: Client) ->
     live = client.get("/api/v1/status").json()["live"]
     assert (live["mode"], live["clock_trusted"], live["clock_fault"]) == ("unknown", None, None)
     assert '<td id="live-clock">unknown</td>' in client.get("/").text
+
+
+def test_the_status_lists_consents_that_end_soon_so_they_can_be_renewed(client: Client) -> None:
+    csrf = client.request("POST", "/api/v1/login", json_body={"name": "ops", "password": PASSWORD}).json()["csrf_token"]
+    ending = client.get("/api/v1/status").json()["consents_ending"]
+    assert [person["person_id"] for person in ending] == ["holder-alice"], "the fixture's consent ends in a day"
+    assert "holder-alice" in client.get("/").text.split('id="consents-ending"')[1].split("</td>")[0]
+    renewed = client.request("POST", "/api/v1/people/holder-alice/renew-consent", headers={"X-CSRF-Token": csrf},
+                             json_body={"consent_given": True, "valid_days": 90})
+    assert renewed.status == 200
+    assert client.get("/api/v1/status").json()["consents_ending"] == []
