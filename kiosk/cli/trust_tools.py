@@ -40,10 +40,10 @@ def _sign_update(args: argparse.Namespace) -> int:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ed25519
 
-    from kiosk.credentials.updates import ALLOWED_TOP_LEVEL, inside_layout, is_folder_clear, sign_update
+    from kiosk.credentials.updates import ALLOWED_TOP_LEVEL, MAX_SEQUENCE, inside_layout, is_folder_clear, sign_update
 
-    if args.seq < 1:
-        raise UsageError(f"--seq {args.seq}: expected a sequence number of 1 or more")
+    if not 1 <= args.seq <= MAX_SEQUENCE:
+        raise UsageError(f"--seq {args.seq}: expected a sequence number from 1 to {MAX_SEQUENCE} (the gates refuse others)")
     files: dict[str, bytes | None] = {}
     for item in args.file:
         relative, sep, path = item.partition("=")

@@ -87,10 +87,12 @@ class TrustStore:
 
     @classmethod
     def _load_generation(cls, root: Path) -> TrustStore:
-        if not (root / "current").is_dir():
+        if not (root / "current").is_symlink() and not (root / "current").is_dir():
             return cls._load_directory(root)
+        # A `current` that leads nowhere falls back to the generations, never to the files the root was installed with.
         current = (root / "current").resolve()
-        older = sorted((p for p in (root / "generations").glob("[0-9]*") if p.name.isdigit() and p != current), reverse=True)
+        generations = (p for p in (root / "generations").glob("[0-9]*") if p.name.isdigit() and p != current)
+        older = sorted(generations, key=lambda p: int(p.name), reverse=True)
         try:
             return cls._load_directory(current)
         except TrustStoreError as first_error:
@@ -137,7 +139,10 @@ def _read_json(path: Path) -> object:
 
 def _certificate_der(path: Path) -> bytes:
     """The certificate's DER bytes as issued (its kid is their hash), from a .der file or a PEM one."""
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as err:  # a folder named like a certificate, say
+        raise ValueError(f"unreadable ({err.strerror or err})") from err
     if path.suffix == ".der":
         return data
     try:
@@ -184,7 +189,10 @@ def _crl(path: Path, kid: str) -> dict[str, int | None]:
 
 
 def _issuer_key(path: Path) -> ed25519.Ed25519PublicKey:
-    pem = path.read_bytes()
+    try:
+        pem = path.read_bytes()
+    except OSError as err:
+        raise TrustStoreError(f"trust file '{path}': unreadable ({err.strerror or err}; expected a PEM Ed25519 public key)") from err
     role = key_role(pem)
     if role == "device":
         raise TrustStoreError(

@@ -44,3 +44,13 @@ def test_a_path_outside_the_trust_layout_is_refused_before_signing(site: Path, c
     assert code == 2
     assert "'../etc/passwd': outside the trust layout" in capsys.readouterr().err
     assert not (site / "u.cose").exists()
+
+
+@pytest.mark.parametrize("sequence", ["0", "-1", str(2**63)])
+def test_a_sequence_number_the_gates_would_refuse_is_refused_before_signing(site: Path, sequence: str, capsys: pytest.CaptureFixture[str]) -> None:
+    (site / "x").write_text('{"sha256": []}')
+    code = main(["credential", "trust", "sign-update", "--key", str(site / "update.key.pem"), "--seq", sequence,
+                 "--file", f"revoked.json={site / 'x'}", "--out", str(site / "u.cose")])
+    assert code == 2
+    assert f"--seq {sequence}: expected a sequence number from 1 to {2**63 - 1}" in capsys.readouterr().err
+    assert not (site / "u.cose").exists()
