@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 from pathlib import Path
 
@@ -9,8 +10,10 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from hardware.clock import ManualClock
 from kiosk.cli import main
-from kiosk.credentials.updates import UPDATE_KEY_FILE, current_sequence
+from kiosk.credentials.updates import LOCK_FILE, UPDATE_KEY_FILE, current_sequence
+from kiosk.storage import Storage, StorageConfig
 
 
 @pytest.fixture
@@ -54,3 +57,20 @@ def test_a_sequence_number_the_gates_would_refuse_is_refused_before_signing(site
     assert code == 2
     assert f"--seq {sequence}: expected a sequence number from 1 to {2**63 - 1}" in capsys.readouterr().err
     assert not (site / "u.cose").exists()
+
+
+def test_update_trust_is_refused_and_audited_while_another_update_holds_the_trust_root(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (site / "r.json").write_text('{"sha256": []}')
+    out = site / "u1.cose"
+    assert main(["credential", "trust", "sign-update", "--key", str(site / "update.key.pem"), "--seq", "1",
+                 "--file", f"revoked.json={site / 'r.json'}", "--out", str(out)]) == 0
+    config = site / "kiosk.toml"
+    config.write_text(f'[credentials]\ntrust_dir = "{site / "trust"}"\n[storage]\npath = "{site / "kiosk.db"}"\n'
+                      f'device_key_file = "{site / "device.key"}"\naudit_syslog = ""\n')
+    with (site / "trust" / LOCK_FILE).open("a") as held:  # the operator page, say, applying another one
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        assert main(["credential", "update-trust", str(out), "--config", str(config)]) == 1
+    assert "another update is being applied" in capsys.readouterr().out and current_sequence(site / "trust") == 0
+    with Storage.open(StorageConfig(path=site / "kiosk.db", device_key_file=site / "device.key", audit_syslog=""), ManualClock()) as storage:
+        assert [json.loads(r.details)["reason"] for r in storage.audit.records() if r.kind == "trust-list-update"] == ["busy"]
+    assert main(["credential", "update-trust", str(out), "--config", str(config)]) == 0 and current_sequence(site / "trust") == 1

@@ -12,8 +12,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from kiosk.credentials import TrustStore, TrustStoreError
-from kiosk.credentials import updates
+from kiosk.credentials import TrustStore, TrustStoreError, updates
 from kiosk.credentials.cose import sign1
 from kiosk.credentials.signers import ed25519_kid
 from kiosk.credentials.updates import LOCK_FILE, UPDATE_KEY_FILE, apply_update, current_sequence, sign_update
