@@ -138,3 +138,24 @@ def test_an_old_unlock_replayed_while_the_clock_is_back_at_its_time_is_refused_b
         lock_down = sign_command(GATE, "lock-down", operator_key, issued_at=rebooted)
         assert desk.receive("lock-down", lock_down, rebooted, clock_fault=fault).reason == "verified"
         assert audited(storage)[1:] == [(False, "clock-untrusted"), (True, "verified"), (True, "verified")]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"\x81" * 200_000 + b"\x00",  # nested deeper than the interpreter's stack
+        b"\x5b" + (2**62).to_bytes(8, "big"),  # a byte string said to be 4 EiB long
+        b"\xbb" + (2**40).to_bytes(8, "big"),  # a map said to hold 2**40 pairs
+        b"\x9f" * 100_000,  # indefinite arrays never closed
+        b"\xc5\x82\x1a" + (10**9).to_bytes(4, "big") + b"\x01",  # a bigfloat of 2**(10**9)
+        b"\xc1\x1b" + (2**63).to_bytes(8, "big"),  # a date past any calendar
+        b"\xd8\x1c\x81\xd8\x1d\x00",  # a value that refers to itself
+    ],
+    ids=["deep", "huge-bytes", "huge-map", "unclosed", "bigfloat", "far-date", "self-reference"],
+)
+def test_hostile_cbor_on_a_command_topic_is_refused_quickly_and_audited(tmp_path: Path, operator_key: ed25519.Ed25519PrivateKey, raw: bytes) -> None:
+    clock = ManualClock()
+    storage, desk = open_desk(tmp_path, clock)
+    with storage:
+        assert desk.receive("unlock-once", raw, clock.wall(), clock_fault=None).reason == "unsigned"
+        assert audited(storage) == [(False, "unsigned")]

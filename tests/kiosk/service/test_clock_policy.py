@@ -153,3 +153,11 @@ def test_a_clock_that_reads_no_time_is_never_trusted(bad: float) -> None:
     assert holdover.judge(LOST, bad, 60.0).state == "unsynchronised"
     holdover.judge(SYNCED, wall, 0.0)
     assert holdover.judge(LOST, wall + 60.0, bad).state == "unsynchronised"
+
+
+def test_small_steps_that_add_up_end_the_holdover() -> None:
+    """Each step is measured against the last NTP answer, not the previous reading: 0.9 s at a time still adds up."""
+    holdover, wall = Holdover(24 * HOUR_S), BUILD_FLOOR.timestamp() + 86400
+    holdover.judge(SYNCED, wall, 0.0)
+    states = [holdover.judge(LOST, wall + minute * 60.0 - 0.9 * minute, minute * 60.0).state for minute in range(1, 5)]
+    assert states == ["holdover", "unsynchronised", "unsynchronised", "unsynchronised"]
