@@ -74,3 +74,33 @@ def test_update_trust_is_refused_and_audited_while_another_update_holds_the_trus
     with Storage.open(StorageConfig(path=site / "kiosk.db", device_key_file=site / "device.key", audit_syslog=""), ManualClock()) as storage:
         assert [json.loads(r.details)["reason"] for r in storage.audit.records() if r.kind == "trust-list-update"] == ["busy"]
     assert main(["credential", "update-trust", str(out), "--config", str(config)]) == 0 and current_sequence(site / "trust") == 1
+
+
+def _sign_folder(site: Path, folder: Path) -> int:
+    return main(["credential", "trust", "sign-update", "--key", str(site / "update.key.pem"), "--seq", "1",
+                 "--replace-dir", f"dcc={folder}", "--out", str(site / "u.cose")])
+
+
+def test_a_symbolic_link_in_a_folder_to_sign_is_refused_so_what_it_points_at_is_never_sent(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A link to the update key in the staging folder shipped the site's private key, signed, to every gate."""
+    (site / "staging" / "nested").mkdir(parents=True)
+    (site / "staging" / "AT-0011.der").write_bytes(b"certificate")
+    (site / "staging" / "key.der").symlink_to(site / "update.key.pem")
+    assert _sign_folder(site, site / "staging") == 2
+    assert "key.der' is a symbolic link" in capsys.readouterr().err and not (site / "u.cose").exists()
+    (site / "staging" / "key.der").unlink()
+    (site / "elsewhere").mkdir()
+    (site / "elsewhere" / "x.der").write_bytes(b"certificate")
+    (site / "staging" / "linked").symlink_to(site / "elsewhere", target_is_directory=True)
+    assert _sign_folder(site, site / "staging") == 2 and not (site / "u.cose").exists()
+    (site / "staging" / "linked").unlink()
+    assert _sign_folder(site, site / "staging") == 0
+
+
+def test_a_private_key_is_never_signed_into_an_update(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (site / "staging").mkdir()
+    (site / "staging" / "copied.pem").write_bytes((site / "update.key.pem").read_bytes())
+    assert _sign_folder(site, site / "staging") == 2
+    assert main(["credential", "trust", "sign-update", "--key", str(site / "update.key.pem"), "--seq", "1",
+                 "--file", f"kiosk/issuer.pem={site / 'update.key.pem'}", "--out", str(site / "u.cose")]) == 2
+    assert capsys.readouterr().err.count("holds a private key") == 2 and not (site / "u.cose").exists()
