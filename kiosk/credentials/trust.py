@@ -90,7 +90,10 @@ class TrustStore:
         if not (root / "current").is_symlink() and not (root / "current").is_dir():
             return cls._load_directory(root)
         # A `current` that leads nowhere falls back to the generations, never to the files the root was installed with.
-        current = (root / "current").resolve()
+        try:
+            current = (root / "current").resolve()
+        except RuntimeError:  # a link that leads back to itself: like one that leads nowhere
+            current = root / "current"
         generations = (p for p in (root / "generations").glob("[0-9]*") if p.name.isdigit() and p != current)
         older = sorted(generations, key=lambda p: int(p.name), reverse=True)
         try:

@@ -114,7 +114,10 @@ def _sequence_in_use(root: Path) -> int | None:
     current = root / "current"
     if not current.is_symlink() and not current.exists():
         return 0
-    target = current.resolve()
+    try:
+        target = current.resolve()
+    except RuntimeError:  # a link that leads back to itself
+        return None
     return int(target.name) if current.is_dir() and target.name.isdigit() else None
 
 

@@ -201,3 +201,12 @@ def test_a_symlink_planted_in_the_generation_in_use_is_copied_not_written_throug
     (root / "current" / "kiosk").symlink_to(outside, target_is_directory=True)
     assert apply_update(root, sign_update({"kiosk/notes.txt": b"x"}, 2, update_key)).applied
     assert list(outside.iterdir()) == [] and not (root / "current" / "kiosk").is_symlink()
+
+
+def test_a_current_link_that_loops_refuses_updates_and_loads_the_last_good_generation(root: Path, update_key: ed25519.Ed25519PrivateKey) -> None:
+    assert apply_update(root, sign_update(_revocations("11" * 32), 1, update_key)).applied
+    (root / "current").unlink()
+    (root / "current").symlink_to("current")
+    assert TrustStore.load(root).revoked_sha256 == {"11" * 32}, "the generation on disk, not the installed files"
+    outcome = apply_update(root, sign_update(_revocations(), 2, update_key))
+    assert (outcome.applied, outcome.reason) == (False, "no-current")
