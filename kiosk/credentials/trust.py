@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -87,7 +88,7 @@ class TrustStore:
 
     @classmethod
     def _load_generation(cls, root: Path) -> TrustStore:
-        if not (root / "current").is_symlink() and not (root / "current").is_dir():
+        if not os.path.lexists(root / "current"):
             return cls._load_directory(root)
         # A `current` that leads nowhere falls back to the generations, never to the files the root was installed with.
         try:

@@ -203,10 +203,16 @@ def test_a_symlink_planted_in_the_generation_in_use_is_copied_not_written_throug
     assert list(outside.iterdir()) == [] and not (root / "current" / "kiosk").is_symlink()
 
 
-def test_a_current_link_that_loops_refuses_updates_and_loads_the_last_good_generation(root: Path, update_key: ed25519.Ed25519PrivateKey) -> None:
+@pytest.mark.parametrize("replacement", ["loop", "file"])
+def test_a_current_link_that_loops_or_is_a_file_refuses_updates_and_loads_the_last_good_generation(
+    root: Path, update_key: ed25519.Ed25519PrivateKey, replacement: str
+) -> None:
     assert apply_update(root, sign_update(_revocations("11" * 32), 1, update_key)).applied
     (root / "current").unlink()
-    (root / "current").symlink_to("current")
+    if replacement == "loop":
+        (root / "current").symlink_to("current")
+    else:
+        (root / "current").write_text("00000001")
     assert TrustStore.load(root).revoked_sha256 == {"11" * 32}, "the generation on disk, not the installed files"
     outcome = apply_update(root, sign_update(_revocations(), 2, update_key))
     assert (outcome.applied, outcome.reason) == (False, "no-current")
