@@ -74,6 +74,8 @@ class TrustKeeper:
             change = self._reload() if outcome.applied else TrustChange(False, outcome.reason, outcome.message, outcome.sequence)
             if change.done:
                 change = TrustChange(True, "applied", outcome.message, outcome.sequence)
+            elif outcome.applied:  # written as the current generation, but the root as a whole does not load
+                change = TrustChange(False, change.reason, f"Update {outcome.sequence} was written on disk, but: {change.message}", outcome.sequence)
             self._record(by, "update", change, sequence=outcome.sequence)
         return change
 

@@ -134,7 +134,9 @@ def test_a_revocation_that_cannot_be_written_is_still_in_use_through_reloads_and
     assert verifier.verify(site.pass_text, AT).reason == "revoked"
     if damage == "folder":
         assert keeper.reload(by="operator page").done
-    keeper.apply_update(site.update(3, {"revoked.json": b'{"sha256": []}'}), by="site")
+    update = keeper.apply_update(site.update(3, {"revoked.json": b'{"sha256": []}'}), by="site")
+    if damage == "not-json":  # the generation is written; the root does not load, and the change says both
+        assert (update.done, update.reason, update.sequence) == (False, "unreadable", 3) and "written on disk, but" in update.message
     assert verifier.verify(site.pass_text, AT).reason == "revoked"
     assert [(r["action"], r["reason"]) for r in site.audited()][0] == ("revoke", "not-written")
 
