@@ -40,10 +40,10 @@ def _sign_update(args: argparse.Namespace) -> int:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ed25519
 
-    from kiosk.credentials.updates import ALLOWED_TOP_LEVEL, inside_layout, is_folder_clear, sign_update
+    from kiosk.credentials.updates import ALLOWED_TOP_LEVEL, MAX_SEQUENCE, inside_layout, is_folder_clear, sign_update
 
-    if args.seq < 1:
-        raise UsageError(f"--seq {args.seq}: expected a sequence number of 1 or more")
+    if not 1 <= args.seq <= MAX_SEQUENCE:
+        raise UsageError(f"--seq {args.seq}: expected a sequence number from 1 to {MAX_SEQUENCE} (the gates refuse others)")
     files: dict[str, bytes | None] = {}
     for item in args.file:
         relative, sep, path = item.partition("=")
@@ -59,6 +59,9 @@ def _sign_update(args: argparse.Namespace) -> int:
         files.update(_folder_files(item))
     if not files:
         raise UsageError("no --file or --delete given (expected at least one change to the trust layout)")
+    secret = next((relative for relative, data in files.items() if data is not None and b"PRIVATE KEY-----" in data), None)
+    if secret is not None:
+        raise UsageError(f"'{secret}': holds a private key (expected only public keys, certificates and lists: a private key never goes to the gates)")
     for relative in files:
         if not inside_layout(relative) and not is_folder_clear(relative, files[relative]):
             layout = ", ".join(sorted(ALLOWED_TOP_LEVEL))
@@ -81,9 +84,12 @@ def _folder_files(item: str) -> dict[str, bytes | None]:
         raise UsageError(f"--replace-dir {item[:80]!r}: expected FOLDER=DIR with FOLDER dcc, shc or kiosk")
     root = Path(directory)
     try:
-        paths = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else None
+        paths = sorted(p for p in root.rglob("*") if p.is_file() or p.is_symlink()) if root.is_dir() else None
         if paths is None:
             raise UsageError(f"--replace-dir {item[:80]!r}: '{directory[:80]}' is not a folder")
+        linked = next((p for p in paths if p.is_symlink() or any(parent.is_symlink() for parent in p.relative_to(root).parents if parent != Path("."))), None)
+        if linked is not None:  # whatever it points at (the update key, say) would be signed and sent to every gate
+            raise UsageError(f"--replace-dir {item[:80]!r}: '{linked}' is a symbolic link (expected only the files to send, as import writes them)")
         files: dict[str, bytes | None] = {f"{folder}/": None}
         for path in paths:
             files[f"{folder}/{path.relative_to(root).as_posix()}"] = path.read_bytes()

@@ -32,6 +32,7 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from collections.abc import Sequence
@@ -51,6 +52,7 @@ from kiosk.errors import KioskError
 FORMATS = ("eu-gateway", "de-dsc")
 GATEWAY_OTHER_TYPES = frozenset({"CSCA", "UPLOAD", "AUTHENTICATION"})
 TRUST_ANCHOR_SIGNED = frozenset({"CSCA", "UPLOAD"})  # the trusted parties a DSC is checked against
+COUNTRY_CODE = re.compile(r"[A-Za-z]{2}")  # ISO 3166-1 alpha-2
 
 
 class SignerListError(KioskError, ValueError):
@@ -197,8 +199,8 @@ def _entry(index: int, entry: object) -> _Listed | Skipped:
     if thumbprint is not None and (not isinstance(thumbprint, str) or thumbprint.lower() != digest.hex()):
         return skip("thumbprint-mismatch", "thumbprint is not the certificate's SHA-256")
     country = subject.get("country_name") if isinstance(subject, dict) else None
-    if not isinstance(country, str) or len(country) != 2:
-        return skip("no-country", "the certificate's subject has no two-letter country (C)")
+    if not isinstance(country, str) or not COUNTRY_CODE.fullmatch(country):  # it names the file: "/t" wrote to /T-<kid>.der
+        return skip("no-country", f"the certificate's subject has no two-letter country (C), but {str(country)[:8]!r}")
     if entry.get("country") != country:
         return skip("country-mismatch", f"country {str(entry.get('country'))[:8]!r} but the certificate's subject says {country}")
     return _Listed(index, shown_kid, kind, country.upper(), der, entry.get("signature"), not_after)

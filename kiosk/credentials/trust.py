@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -87,10 +88,15 @@ class TrustStore:
 
     @classmethod
     def _load_generation(cls, root: Path) -> TrustStore:
-        if not (root / "current").is_dir():
+        if not os.path.lexists(root / "current"):
             return cls._load_directory(root)
-        current = (root / "current").resolve()
-        older = sorted((p for p in (root / "generations").glob("[0-9]*") if p.name.isdigit() and p != current), reverse=True)
+        # A `current` that leads nowhere falls back to the generations, never to the files the root was installed with.
+        try:
+            current = (root / "current").resolve()
+        except RuntimeError:  # a link that leads back to itself: like one that leads nowhere
+            current = root / "current"
+        generations = (p for p in (root / "generations").glob("[0-9]*") if p.name.isdigit() and p != current)
+        older = sorted(generations, key=lambda p: int(p.name), reverse=True)
         try:
             return cls._load_directory(current)
         except TrustStoreError as first_error:
@@ -137,7 +143,10 @@ def _read_json(path: Path) -> object:
 
 def _certificate_der(path: Path) -> bytes:
     """The certificate's DER bytes as issued (its kid is their hash), from a .der file or a PEM one."""
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as err:  # a folder named like a certificate, say
+        raise ValueError(f"unreadable ({err.strerror or err})") from err
     if path.suffix == ".der":
         return data
     try:
@@ -184,7 +193,10 @@ def _crl(path: Path, kid: str) -> dict[str, int | None]:
 
 
 def _issuer_key(path: Path) -> ed25519.Ed25519PublicKey:
-    pem = path.read_bytes()
+    try:
+        pem = path.read_bytes()
+    except OSError as err:
+        raise TrustStoreError(f"trust file '{path}': unreadable ({err.strerror or err}; expected a PEM Ed25519 public key)") from err
     role = key_role(pem)
     if role == "device":
         raise TrustStoreError(

@@ -14,13 +14,23 @@ and a signer dropped from the list is dropped from the gates.
 An update is applied only if its signature verifies, its sequence number is higher than the
 current one (no rollback), its paths stay inside the layout, and the resulting directory loads as
 a trust store. Otherwise nothing changes and the gate keeps using the last good generation.
+
+One update at a time per trust root, across processes (`update.lock`, flock): the CLI, the
+operator page and the running service may all apply one, and two interleaved could each pass the
+sequence check and the older one be switched to last. A second one meanwhile is refused (`busy`).
+A `current` link that points nowhere refuses every update: its sequence number is unknown, and
+taking it for 0 would accept any old update again.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import logging
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -37,6 +47,8 @@ logger = logging.getLogger(__name__)
 
 UPDATE_KEY_FILE = "update-key.pem"
 ALLOWED_TOP_LEVEL = {"dcc", "shc", "kiosk", "revoked.json"}
+LOCK_FILE = "update.lock"
+MAX_SEQUENCE = 2**63 - 1  # a 64-bit signed integer, as other tools read it; more is refused, not stored
 
 
 @dataclass(frozen=True)
@@ -66,15 +78,27 @@ def apply_update(root: Path, update: bytes) -> UpdateOutcome:
     except Rejected as rejected:
         logger.warning("trust update refused: %s", rejected.reason)
         return UpdateOutcome(False, None, rejected.reason, rejected.message)
-    if sequence <= current_sequence(root):
-        return UpdateOutcome(False, sequence, "not-newer", f"Update {sequence} is not newer than {current_sequence(root)}.")
-    staging = _stage(root, sequence, files)
+    with _update_lock(root) as held:
+        if not held:
+            return UpdateOutcome(False, sequence, "busy", f"Update {sequence} was refused: another update is being applied to '{root}'; try again.")
+        in_use = _sequence_in_use(root)
+        if in_use is None:
+            return UpdateOutcome(False, sequence, "no-current", f"Update {sequence} was refused: '{root / 'current'}' points to no generation; restore it by hand.")
+        if sequence <= in_use:
+            return UpdateOutcome(False, sequence, "not-newer", f"Update {sequence} is not newer than {in_use}.")
+        return _switch_to(root, sequence, files)
+
+
+def _switch_to(root: Path, sequence: int, files: dict[str, bytes | None]) -> UpdateOutcome:
+    staging = root / "generations" / f"{sequence:08d}.staging"
     try:
+        _stage(staging, root, files)
         TrustStore.load(staging)
-    except TrustStoreError as err:
-        shutil.rmtree(staging)
+    except (TrustStoreError, OSError, ValueError) as err:  # ValueError: a path the file system cannot hold (NUL)
+        shutil.rmtree(staging, ignore_errors=True)
         return UpdateOutcome(False, sequence, "bad-content", f"Update {sequence} was refused: {err}")
     generation = staging.with_name(f"{sequence:08d}")
+    shutil.rmtree(generation, ignore_errors=True)  # left by a crash before the switch below: never in use
     staging.rename(generation)
     link = root / "current.new"
     link.unlink(missing_ok=True)
@@ -85,9 +109,37 @@ def apply_update(root: Path, update: bytes) -> UpdateOutcome:
     return UpdateOutcome(True, sequence, "applied", f"Update {sequence} is now in use.")
 
 
-def _stage(root: Path, sequence: int, files: dict[str, bytes | None]) -> Path:
+def _sequence_in_use(root: Path) -> int | None:
+    """Like `current_sequence`, but None when `current` exists and leads to no generation."""
+    current = root / "current"
+    if not current.is_symlink() and not current.exists():
+        return 0
+    try:
+        target = current.resolve()
+    except RuntimeError:  # a link that leads back to itself
+        return None
+    return int(target.name) if current.is_dir() and target.name.isdigit() else None
+
+
+@contextmanager
+def _update_lock(root: Path) -> Iterator[bool]:
+    """Hold `root/update.lock` exclusively; yields False, holding nothing, when someone else does."""
+    with (root / LOCK_FILE).open("a") as file:
+        try:
+            fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as err:
+            if err.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
+                raise
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(file.fileno(), fcntl.LOCK_UN)
+
+
+def _stage(staging: Path, root: Path, files: dict[str, bytes | None]) -> None:
     """A new generation directory: the current trust files with the update's files laid over them."""
-    staging = root / "generations" / f"{sequence:08d}.staging"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     base = root / "current" if (root / "current").is_dir() else root
@@ -109,14 +161,19 @@ def _stage(root: Path, sequence: int, files: dict[str, bytes | None]) -> Path:
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-    return staging
 
 
 def _prune(root: Path, keep: int) -> None:
-    """Remove all but the newest `keep` generations (the current one and the last good one before it)."""
-    generations = sorted(p for p in (root / "generations").iterdir() if p.name.isdigit())
+    """Remove all but the newest `keep` generations (the current one and the last good one before it).
+
+    Newest by number, not by name: `100000000` sorts before `99999999` as text. Staging folders
+    left by a crash go too (this runs under the update lock, so none is being written).
+    """
+    generations = sorted((p for p in (root / "generations").iterdir() if p.name.isdigit()), key=lambda p: int(p.name))
     for old in generations[:-keep]:
         shutil.rmtree(old)
+    for leftover in (root / "generations").glob("*.staging"):
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _verified_content(root: Path, update: bytes) -> tuple[int, dict[str, bytes | None]]:
@@ -128,8 +185,8 @@ def _verified_content(root: Path, update: bytes) -> tuple[int, dict[str, bytes |
     content = loads_cbor(message.payload, "update content")
     sequence = content.get("seq") if isinstance(content, dict) else None
     files = content.get("files") if isinstance(content, dict) else None
-    if not isinstance(sequence, int) or isinstance(sequence, bool) or sequence < 1 or not isinstance(files, dict):
-        raise Rejected("structure", "bad-update", "The update has no sequence number or no files.")
+    if not isinstance(sequence, int) or isinstance(sequence, bool) or not 1 <= sequence <= MAX_SEQUENCE or not isinstance(files, dict):
+        raise Rejected("structure", "bad-update", f"The update has no sequence number from 1 to {MAX_SEQUENCE} or no files.")
     for relative, data in files.items():
         if isinstance(relative, str) and is_folder_clear(relative, data):
             continue

@@ -16,6 +16,11 @@ logger = logging.getLogger(__name__)
 AUDIT_KIND = "remote-command"
 # What the gate machine carries out (kiosk.gate.events.OperatorCommand); reload-trust and revoke go to the trust keeper.
 MACHINE_ACTIONS = frozenset({"unlock-once", "lock-down", "lift-lock-down", "evacuate", "end-evacuation"})
+# What may run while the clock cannot be trusted: these only take access away, or (reload-trust) carry an
+# update whose own sequence number refuses a replay. With a wrong clock, freshness means nothing and the
+# nonces of old commands are long forgotten, so an old "unlock-once" recorded off the network would pass
+# as new (a Pi without RTC boots with the clock it had when it was switched off).
+CLOCK_FREE_ACTIONS = frozenset({"lock-down", "revoke", "reload-trust"})
 
 
 class CommandDesk:
@@ -35,8 +40,12 @@ class CommandDesk:
         self._nonces = nonces
         self._audit = audit
 
-    def receive(self, topic_action: str, raw: bytes, now: float) -> CommandVerdict:
-        """The verdict on one command as received (epoch `now`); it is in the audit log before this returns."""
+    def receive(self, topic_action: str, raw: bytes, now: float, *, clock_fault: str | None) -> CommandVerdict:
+        """The verdict on one command as received (epoch `now`); it is in the audit log before this returns.
+
+        While `clock_fault` says why the clock cannot be trusted, only `CLOCK_FREE_ACTIONS` run; the others
+        are refused (`clock-untrusted`) without claiming their nonce.
+        """
         verdict = verify_command(
             raw, topic_action=topic_action, gate_id=self._gate_id, keys=self._keys, now=now, max_age_s=self._config.max_age_s
         )
@@ -46,6 +55,8 @@ class CommandDesk:
                 verdict = CommandVerdict(False, "not-supported", command)
             elif command.action in ("evacuate", "end-evacuation") and not self._config.evacuation_enabled:
                 verdict = CommandVerdict(False, "evacuation-not-enabled", command)
+            elif clock_fault is not None and command.action not in CLOCK_FREE_ACTIONS:
+                verdict = CommandVerdict(False, "clock-untrusted", command)
             elif not self._nonces.claim(command.nonce, now):
                 verdict = CommandVerdict(False, "replayed", command)
         details = {

@@ -254,7 +254,7 @@ def _housekeeping(
         if publisher is not None:
             if desk is not None:
                 for action, raw in publisher.received_commands():
-                    verdict = desk.receive(action, raw, storage.clock.wall())
+                    verdict = desk.receive(action, raw, storage.clock.wall(), clock_fault=fault)
                     if verdict.ok and verdict.command is not None and action in TRUST_ACTIONS:
                         trust.run(verdict.command)
                     elif verdict.ok:

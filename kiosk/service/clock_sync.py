@@ -12,6 +12,7 @@ answer (its error bound grows 0.5 ms a second and passes 16 s), when it is still
 
 from __future__ import annotations
 
+import math
 import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -62,6 +63,8 @@ def clock_sync(run: Run = run_tool) -> ClockSync:
 
 def clock_fault(sync: ClockSync, wall: float, require_sync: bool) -> str | None:
     """Why the gate must not decide by its clock now (a sentence for the operator), or None when it may."""
+    if not math.isfinite(wall):
+        return f"the clock reads {wall}, not a time"
     if wall < BUILD_FLOOR.timestamp():
         shown = datetime.fromtimestamp(wall, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         return f"the clock reads {shown}, before this release was built ({BUILD_FLOOR:%Y-%m-%d}): it is certainly wrong"
@@ -90,7 +93,10 @@ class Holdover:
             return sync
         since_s = monotonic - self._synced_at[0]
         step_s = abs((wall - self._synced_at[1]) - since_s)
-        if step_s > HOLDOVER_SLACK_S + since_s * HOLDOVER_DRIFT_PPM * 1e-6:
+        if not since_s >= 0:  # the monotonic clock went back (or is not a number): nothing measured since then holds
+            self._synced_at = None
+            return ClockSync(sync.state, sync.source, f"{sync.detail}; the monotonic clock went back {-since_s:.0f} s since it was last synchronised")
+        if not step_s <= HOLDOVER_SLACK_S + since_s * HOLDOVER_DRIFT_PPM * 1e-6:  # NaN is a step too
             self._synced_at = None
             return ClockSync(sync.state, sync.source, f"{sync.detail}; the clock was stepped by {step_s:.0f} s since it was last synchronised")
         if since_s > self._limit_s:

@@ -49,6 +49,7 @@ class TrustKeeper:
         self._audit = audit
         self._users = [user for user in users if isinstance(user, TrustUser)]
         self._lock = threading.Lock()  # the gate loop and the operator page may both call
+        self._unwritten: set[str] = set()  # revocations in use that could not be written (see revoke)
         try:
             self._store: TrustStore | None = TrustStore.load(root)
         except TrustStoreError:
@@ -73,20 +74,30 @@ class TrustKeeper:
             change = self._reload() if outcome.applied else TrustChange(False, outcome.reason, outcome.message, outcome.sequence)
             if change.done:
                 change = TrustChange(True, "applied", outcome.message, outcome.sequence)
+            elif outcome.applied:  # written as the current generation, but the root as a whole does not load
+                change = TrustChange(False, change.reason, f"Update {outcome.sequence} was written on disk, but: {change.message}", outcome.sequence)
             self._record(by, "update", change, sequence=outcome.sequence)
         return change
 
     def revoke(self, sha256: str, by: str) -> TrustChange:
-        """Revoke the identifier whose SHA-256 is `sha256`, for good: kept beside the generations, in use at once."""
+        """Revoke the identifier whose SHA-256 is `sha256`, for good: kept beside the generations, in use at once.
+
+        If it cannot be written (a full disk, a damaged file), it is still in use, through every reload, until
+        the service stops: refusing it would leave the revoked credential opening the door.
+        """
         with self._lock:
-            try:
-                added = add_revocation(self._root, sha256)
-            except (ValueError, OSError) as err:
-                change = TrustChange(False, "bad-revocation" if isinstance(err, ValueError) else "not-written", str(err))
+            if not SHA256_HEX.fullmatch(sha256):
+                change = TrustChange(False, "bad-revocation", f"revocation {sha256[:80]!r}: expected the SHA-256 of the identifier, 64 lower-case hex digits")
             else:
+                try:
+                    added = add_revocation(self._root, sha256)
+                except (ValueError, OSError) as err:  # ValueError: the file there is not a list of revocations
+                    self._unwritten.add(sha256)
+                    change = TrustChange(False, "not-written", f"Revoked {sha256[:12]}… in use now, but not written, so lost at a restart: {err}")
+                else:
+                    change = TrustChange(True, "revoked" if added else "already-revoked", f"Revoked {sha256[:12]}…, in use now.")
                 if self._store is not None:  # in use even if the rest of the trust root stopped loading meanwhile
                     self._hand_out(replace(self._store, revoked_sha256=self._store.revoked_sha256 | {sha256}))
-                change = TrustChange(True, "revoked" if added else "already-revoked", f"Revoked {sha256[:12]}…, in use now.")
             self._record(by, "revoke", change, revoked=sha256 if SHA256_HEX.fullmatch(sha256) else None)
         return change
 
@@ -119,6 +130,8 @@ class TrustKeeper:
         return TrustChange(True, "reloaded", "The trust store was read again and is in use.")
 
     def _hand_out(self, store: TrustStore) -> None:
+        if not self._unwritten <= store.revoked_sha256:
+            store = replace(store, revoked_sha256=store.revoked_sha256 | self._unwritten)
         self._store = store
         for user in self._users:
             user.use_trust(store)

@@ -134,3 +134,30 @@ def test_the_watch_keeps_trusting_a_clock_whose_ntp_answer_stopped() -> None:
     clock.advance(10 * HOUR_S)
     watch.ask_now()
     assert watch.latest.state == "holdover"
+
+
+def test_a_monotonic_clock_that_goes_back_ends_the_holdover() -> None:
+    """Read as "synchronised -1.4 h ago", a monotonic clock going back (with the wall clock alongside) kept the holdover."""
+    holdover, wall = Holdover(24 * HOUR_S), BUILD_FLOOR.timestamp() + 86400
+    holdover.judge(SYNCED, wall, 10_000.0)
+    back = holdover.judge(LOST, wall - 5_000.0, 5_000.0)
+    assert back.state == "unsynchronised" and "monotonic clock went back 5000 s" in back.detail
+    assert holdover.judge(LOST, wall + 60.0, 10_060.0).state == "unsynchronised", "not trusted again until NTP answers"
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_a_clock_that_reads_no_time_is_never_trusted(bad: float) -> None:
+    assert clock_fault(SYNCED, bad, require_sync=False) is not None
+    holdover, wall = Holdover(24 * HOUR_S), BUILD_FLOOR.timestamp() + 86400
+    holdover.judge(SYNCED, wall, 0.0)
+    assert holdover.judge(LOST, bad, 60.0).state == "unsynchronised"
+    holdover.judge(SYNCED, wall, 0.0)
+    assert holdover.judge(LOST, wall + 60.0, bad).state == "unsynchronised"
+
+
+def test_small_steps_that_add_up_end_the_holdover() -> None:
+    """Each step is measured against the last NTP answer, not the previous reading: 0.9 s at a time still adds up."""
+    holdover, wall = Holdover(24 * HOUR_S), BUILD_FLOOR.timestamp() + 86400
+    holdover.judge(SYNCED, wall, 0.0)
+    states = [holdover.judge(LOST, wall + minute * 60.0 - 0.9 * minute, minute * 60.0).state for minute in range(1, 5)]
+    assert states == ["holdover", "unsynchronised", "unsynchronised", "unsynchronised"]

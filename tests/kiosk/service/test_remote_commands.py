@@ -75,7 +75,7 @@ def test_only_the_fresh_operator_signed_command_runs_and_every_one_is_audited(mo
         wait_for(all_arrived, "the five commands to reach the gate")
         reasons = []
         for action, raw in received:
-            verdict = desk.receive(action, raw, clock.wall())
+            verdict = desk.receive(action, raw, clock.wall(), clock_fault=None)
             reasons.append(verdict.reason)
             if verdict.ok:
                 machine.handle(OperatorCommand(1.0, action))

@@ -118,3 +118,39 @@ def test_a_trust_root_broken_on_disk_is_refused_on_reload_and_the_last_good_stor
     (site.root / "revoked.json").unlink()
     shutil.rmtree(site.root / "kiosk")
     assert keeper.reload(by="operator page").done and not verifier.verify(site.pass_text, AT).valid, "a good reload is used at once"
+
+
+@pytest.mark.parametrize("damage", ["folder", "not-json"])
+def test_a_revocation_that_cannot_be_written_is_still_in_use_through_reloads_and_updates(site: Site, damage: str) -> None:
+    """Refused as "bad-revocation" or "not-written", the revoked pass kept opening the door."""
+    (site.root / "kiosk" / "site.pem").write_bytes(pem(site.issuer))
+    keeper, verifier = site.gate()
+    if damage == "folder":
+        (site.root / "revoked-by-command.json").mkdir()  # rename over it fails, as on a full or read-only disk
+    else:
+        (site.root / "revoked-by-command.json").write_text("{ damaged")
+    change = keeper.run(command("revoke", sha256=REVOKED))
+    assert (change.done, change.reason) == (False, "not-written") and "lost at a restart" in change.message
+    assert verifier.verify(site.pass_text, AT).reason == "revoked"
+    if damage == "folder":
+        assert keeper.reload(by="operator page").done
+    update = keeper.apply_update(site.update(3, {"revoked.json": b'{"sha256": []}'}), by="site")
+    if damage == "not-json":  # the generation is written; the root does not load, and the change says both
+        assert (update.done, update.reason, update.sequence) == (False, "unreadable", 3) and "written on disk, but" in update.message
+    assert verifier.verify(site.pass_text, AT).reason == "revoked"
+    assert [(r["action"], r["reason"]) for r in site.audited()][0] == ("revoke", "not-written")
+
+
+@pytest.mark.parametrize("sha256", [REVOKED.upper(), REVOKED[:63], REVOKED + "0", REVOKED[:63] + "g", REVOKED + "\n", "\u0661" * 64, ""])
+def test_a_revocation_that_is_not_64_lower_case_hex_digits_is_refused_and_nothing_is_written(site: Site, sha256: str) -> None:
+    keeper, _ = site.gate()
+    assert keeper.run(command("revoke", sha256=sha256)).reason == "bad-revocation"
+    assert not (site.root / "revoked-by-command.json").exists()
+    assert site.audited()[0]["revoked"] is None
+
+
+def test_a_revoke_with_other_arguments_is_refused(site: Site) -> None:
+    keeper, _ = site.gate()
+    for args in ({"sha256": 5}, {"sha256": REVOKED, "also": "x"}, {"sha256": REVOKED.encode()}, {}):
+        assert keeper.run(command("revoke", **args)).reason == "bad-arguments", args
+    assert not (site.root / "revoked-by-command.json").exists()
