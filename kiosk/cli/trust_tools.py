@@ -130,7 +130,7 @@ def _import(args: argparse.Namespace) -> int:
     at = moment_at(args.at)
     list_key = _list_key(args.list_key) if args.list_key else None
     trust_anchors = _trust_anchors(args.trust_anchor) if args.trust_anchor else ()
-    data = _read_list(args.list)
+    data = _read_at_most(args.list, MAX_LIST_BYTES, "list", "expected a published signer list")
     out = _empty_folder(args.out)
     try:
         result = read_signer_list(data, args.format, at, list_key=list_key, trust_anchors=trust_anchors)
@@ -178,27 +178,23 @@ def _trust_anchors(path: Path) -> tuple[x509.Certificate, ...]:
     from cryptography import x509
 
     expected = "expected the gateway's trust anchor certificate(s), PEM"
-    try:
-        with path.open("rb") as file:
-            data = file.read(MAX_ANCHOR_BYTES + 1)
-    except OSError as err:
-        raise UsageError(f"--trust-anchor '{path}': cannot read it ({err.strerror or err}; {expected})") from err
-    if len(data) > MAX_ANCHOR_BYTES:
-        raise UsageError(f"--trust-anchor '{path}': larger than {MAX_ANCHOR_BYTES // 1024} KiB ({expected})")
+    data = _read_at_most(path, MAX_ANCHOR_BYTES, "--trust-anchor", expected)
     try:
         return tuple(x509.load_pem_x509_certificates(data))
     except ValueError as err:
         raise UsageError(f"--trust-anchor '{path}': no readable certificate in it ({expected})") from err
 
 
-def _read_list(path: Path) -> bytes:
+def _read_at_most(path: Path, limit: int, what: str, expected: str) -> bytes:
+    """The file's bytes, refused (naming `what` and what was expected) when unreadable or over `limit` bytes."""
     try:
         with path.open("rb") as file:
-            data = file.read(MAX_LIST_BYTES + 1)
+            data = file.read(limit + 1)
     except OSError as err:
-        raise UsageError(f"list '{path}': cannot read it ({err.strerror or err})") from err
-    if len(data) > MAX_LIST_BYTES:
-        raise UsageError(f"list '{path}': larger than {MAX_LIST_BYTES // (1024 * 1024)} MiB (expected a published signer list)")
+        raise UsageError(f"{what} '{path}': cannot read it ({err.strerror or err}; {expected})") from err
+    if len(data) > limit:
+        size = f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit // 1024} KiB"
+        raise UsageError(f"{what} '{path}': larger than {size} ({expected})")
     return data
 
 

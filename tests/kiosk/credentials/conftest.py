@@ -13,11 +13,12 @@ import cbor2
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.x509.oid import NameOID
 
 from kiosk.credentials import CredentialsConfig, CredentialVerifier, TrustStore
+from kiosk.credentials.updates import UPDATE_KEY_FILE
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc)
 OID_TEST, OID_VACCINATION, OID_RECOVERY = (f"1.3.6.1.4.1.1847.2021.1.{n}" for n in (1, 2, 3))
@@ -98,3 +99,23 @@ def signer() -> DccSigner:
 
 def verifier_for(trust: TrustStore, gate_id: str = "main-entrance", **overrides) -> CredentialVerifier:
     return CredentialVerifier(trust, CredentialsConfig(**overrides), gate_id=gate_id)
+
+
+def pem_of(certificate_der: bytes) -> bytes:
+    return x509.load_der_x509_certificate(certificate_der).public_bytes(serialization.Encoding.PEM)
+
+
+@pytest.fixture
+def update_key() -> ed25519.Ed25519PrivateKey:
+    return ed25519.Ed25519PrivateKey.generate()
+
+
+@pytest.fixture
+def root(tmp_path: Path, update_key: ed25519.Ed25519PrivateKey) -> Path:
+    """A trust root with one DCC signer and the site's update key installed."""
+    root = tmp_path / "trust"
+    (root / "dcc").mkdir(parents=True)
+    (root / "dcc" / "first.pem").write_bytes(pem_of(make_signer().der))
+    public = update_key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    (root / UPDATE_KEY_FILE).write_bytes(public)
+    return root

@@ -6,33 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from kiosk.credentials import TrustStore, TrustStoreError
-from kiosk.credentials.updates import UPDATE_KEY_FILE, apply_update, current_sequence, sign_update
+from kiosk.credentials.updates import apply_update, current_sequence, sign_update
 
-from .conftest import make_signer
-
-
-def _pem(certificate_der: bytes) -> bytes:
-    return x509.load_der_x509_certificate(certificate_der).public_bytes(serialization.Encoding.PEM)
-
-
-@pytest.fixture
-def update_key() -> ed25519.Ed25519PrivateKey:
-    return ed25519.Ed25519PrivateKey.generate()
-
-
-@pytest.fixture
-def root(tmp_path: Path, update_key) -> Path:
-    root = tmp_path / "trust"
-    (root / "dcc").mkdir(parents=True)
-    (root / "dcc" / "first.pem").write_bytes(_pem(make_signer().der))
-    public = update_key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    (root / UPDATE_KEY_FILE).write_bytes(public)
-    return root
+from .conftest import make_signer, pem_of
 
 
 def test_directory_layout_loads_every_part(root: Path) -> None:
@@ -65,7 +45,7 @@ def test_missing_trust_directory_is_an_error(tmp_path: Path) -> None:
 
 def test_signed_update_overlays_the_current_store(root: Path, update_key) -> None:
     second = make_signer()
-    outcome = apply_update(root, sign_update({"dcc/second.pem": _pem(second.der)}, 1, update_key))
+    outcome = apply_update(root, sign_update({"dcc/second.pem": pem_of(second.der)}, 1, update_key))
     assert (outcome.applied, outcome.sequence) == (True, 1)
     store = TrustStore.load(root)
     assert second.kid in store.dcc_signers and len(store.dcc_signers) == 2
@@ -120,7 +100,7 @@ def test_generation_gone_bad_on_disk_falls_back_to_the_previous_one(root: Path, 
 
 def test_an_update_can_replace_a_folder_whole_but_never_write_a_folder_name_or_leave_the_layout(root: Path, update_key) -> None:
     replacement = make_signer()
-    outcome = apply_update(root, sign_update({"dcc/": None, "dcc/new.pem": _pem(replacement.der)}, 1, update_key))
+    outcome = apply_update(root, sign_update({"dcc/": None, "dcc/new.pem": pem_of(replacement.der)}, 1, update_key))
     assert outcome.applied and set(TrustStore.load(root).dcc_signers) == {replacement.kid}
     for files in ({"dcc/": b"data"}, {"../": None}, {"dcc/../": None}, {"update-key.pem/": None}):
         assert apply_update(root, sign_update(files, 2, update_key)).reason == "bad-path", files

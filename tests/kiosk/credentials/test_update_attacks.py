@@ -9,31 +9,12 @@ from pathlib import Path
 
 import cbor2
 import pytest
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from kiosk.credentials import TrustStore, TrustStoreError, updates
 from kiosk.credentials.cose import sign1
 from kiosk.credentials.signers import ed25519_kid
-from kiosk.credentials.updates import LOCK_FILE, UPDATE_KEY_FILE, apply_update, current_sequence, sign_update
-
-from .conftest import make_signer
-from .test_trust import _pem
-
-
-@pytest.fixture
-def update_key() -> ed25519.Ed25519PrivateKey:
-    return ed25519.Ed25519PrivateKey.generate()
-
-
-@pytest.fixture
-def root(tmp_path: Path, update_key: ed25519.Ed25519PrivateKey) -> Path:
-    root = tmp_path / "trust"
-    (root / "dcc").mkdir(parents=True)
-    (root / "dcc" / "first.pem").write_bytes(_pem(make_signer().der))
-    public = update_key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    (root / UPDATE_KEY_FILE).write_bytes(public)
-    return root
+from kiosk.credentials.updates import LOCK_FILE, apply_update, current_sequence, sign_update
 
 
 def _revocations(*hashes: str) -> dict[str, bytes | None]:
