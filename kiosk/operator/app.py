@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
@@ -29,6 +30,7 @@ from kiosk.operator.accounts import AccountStore
 from kiosk.operator.enrolment import FaceEnrolment
 from kiosk.operator.sessions import Session, SessionStore, csrf_matches
 from kiosk.screens.gate_app import templates
+from kiosk.screens.guard import BASE_HEADERS, RequestGuard, allowed_hosts
 from kiosk.screens.state import GateScreenState
 from kiosk.storage.storage import Storage
 
@@ -102,7 +104,10 @@ class OperatorSite:
         response.set_cookie(name, value, httponly=True, samesite="strict", secure=self._secure, path="/")
 
 
-NO_STORE = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Content-Security-Policy": "default-src 'self'"}
+NO_STORE = {"Cache-Control": "no-store"}
+# A form or JSON body; multipart uploads (a photo, a trust update, a device key) may reach the largest of those.
+MAX_BODY_BYTES = 64 * 1024
+MAX_UPLOAD_BYTES = 21 * 1024 * 1024
 
 
 def _session(site: OperatorSite, request: Request) -> Session | None:
@@ -150,4 +155,12 @@ def operator_app(site: OperatorSite) -> Starlette:
         yield
         site.close()  # on the server's thread, the one that opened the database connection
 
-    return Starlette(routes=routes.routes(site), lifespan=lifespan)
+    settings = site.config.operator
+    guard = Middleware(
+        RequestGuard,
+        hosts=allowed_hosts(settings.host, settings.host_names),
+        max_body_bytes=MAX_BODY_BYTES,
+        max_upload_bytes=MAX_UPLOAD_BYTES,
+        headers={**BASE_HEADERS, **NO_STORE},  # every operator reply may hold personal data: never cached
+    )
+    return Starlette(routes=routes.routes(site), middleware=[guard], lifespan=lifespan)

@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
@@ -25,6 +26,7 @@ from starlette.staticfiles import StaticFiles
 
 from kiosk.screens.catalogue import Translator
 from kiosk.screens.config import ScreensConfig
+from kiosk.screens.guard import BASE_HEADERS, RequestGuard, allowed_hosts
 from kiosk.screens.state import GateScreenState
 
 logger = logging.getLogger(__name__)
@@ -83,7 +85,9 @@ def gate_screen_app(state: GateScreenState, config: ScreensConfig) -> Starlette:
             Route("/events", events),
             Route("/preview.jpg", preview),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
-        ]
+        ],
+        # Only the kiosk's own browser, by the gate's own address: no other name (DNS rebinding), no bodies, not framed.
+        middleware=[Middleware(RequestGuard, hosts=allowed_hosts(config.gate_host), max_body_bytes=0, headers=BASE_HEADERS)],
     )
 
 
