@@ -20,6 +20,9 @@ from kiosk.errors import KioskError
 logger = logging.getLogger(__name__)
 
 STOP_WAIT_S = 5.0
+# Requests in progress (event streams included) and open connections, beyond which a request is answered 503 at once:
+# a flood of clients costs the process a bounded amount of work beside the gate loop.
+MAX_CONCURRENT = 32
 
 
 class ScreenServer:
@@ -41,7 +44,14 @@ class ScreenServer:
         self.scheme = "https" if tls else "http"
         cert, key = tls if tls else (None, None)
         config = uvicorn.Config(
-            app, log_level="warning", lifespan="on", access_log=False, timeout_graceful_shutdown=1, ssl_certfile=cert, ssl_keyfile=key
+            app,
+            log_level="warning",
+            lifespan="on",
+            access_log=False,
+            timeout_graceful_shutdown=1,
+            ssl_certfile=cert,
+            ssl_keyfile=key,
+            limit_concurrency=MAX_CONCURRENT,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
