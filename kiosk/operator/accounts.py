@@ -87,9 +87,9 @@ class AccountStore:
         if account is None:
             _hash(password, b"\0" * 16, SCRYPT_N, SCRYPT_R, SCRYPT_P)  # the same work, so timing does not tell names apart
             return LoginResult(False, "unknown-account")
+        computed = _hash(password, bytes.fromhex(account.salt), account.n, account.r, account.p)  # before the lock-out, so timing does not tell locked accounts apart
         if account.locked_until > now:
             return LoginResult(False, "locked")
-        computed = _hash(password, bytes.fromhex(account.salt), account.n, account.r, account.p)
         if hmac.compare_digest(computed.hex(), account.password_hash):
             accounts[name] = replace(account, failures=0, locked_until=0.0)
             self._save(accounts)

@@ -111,7 +111,14 @@ MAX_UPLOAD_BYTES = 21 * 1024 * 1024
 
 
 def _session(site: OperatorSite, request: Request) -> Session | None:
-    return site.sessions.get(request.cookies.get(SESSION_COOKIE))
+    """The request's live session, ended here if its account has been removed from the accounts file since the login."""
+    token = request.cookies.get(SESSION_COOKIE)
+    session = site.sessions.get(token)
+    if session is not None and session.name not in site.accounts.names():
+        site.sessions.end(token)
+        site.audit("operator-session-ended", operator=session.name, reason="account-removed")
+        return None
+    return session
 
 
 def page(site: OperatorSite, handler: Callable[[Request, Session], Awaitable[Response]], *, changes: bool = False) -> Handler:
