@@ -27,6 +27,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from hardware.clock import Clock
 from kiosk.config.schema import KioskConfig
 from kiosk.operator.accounts import AccountStore
+from kiosk.operator.certificate import certificate_names
 from kiosk.operator.enrolment import FaceEnrolment
 from kiosk.operator.sessions import Session, SessionStore, csrf_matches
 from kiosk.screens.gate_app import templates
@@ -165,7 +166,7 @@ def operator_app(site: OperatorSite) -> Starlette:
     settings = site.config.operator
     guard = Middleware(
         RequestGuard,
-        hosts=allowed_hosts(settings.host, settings.host_names),
+        hosts=allowed_hosts([*settings.host_names, *certificate_names(settings.tls_cert_file)]),
         max_body_bytes=MAX_BODY_BYTES,
         max_upload_bytes=MAX_UPLOAD_BYTES,
         headers={**BASE_HEADERS, **NO_STORE},  # every operator reply may hold personal data: never cached

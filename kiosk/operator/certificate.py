@@ -45,3 +45,15 @@ def write_self_signed(cert_path: Path, key_path: Path, hosts: list[str], days: i
         file.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
     cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     return certificate.fingerprint(hashes.SHA256()).hex(":")
+
+
+def certificate_names(cert_path: Path | None) -> list[str]:
+    """The DNS names a PEM certificate is for (its subject alternative names); none without one or when it cannot be read."""
+    if cert_path is None:
+        return []
+    try:
+        certificate = x509.load_pem_x509_certificate(cert_path.read_bytes())
+        names = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except (OSError, ValueError, x509.ExtensionNotFound):
+        return []  # uvicorn refuses to start on a certificate it cannot read, and says why
+    return [str(name) for name in names.get_values_for_type(x509.DNSName)]

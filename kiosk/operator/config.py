@@ -14,7 +14,9 @@ class OperatorConfig:
     enabled: bool = setting(False, "serve the operator page (status, people, API) beside the gate")
     host: str = setting("127.0.0.1", "address it listens on; any other than loopback needs tls_cert_file and tls_key_file")
     host_names: list[str] = setting(
-        [], "names the page is reached by besides its address (and localhost), such as 'gate-3.example.lan'; requests naming any other host are refused"
+        [],
+        "host names the page is reached by besides its addresses, localhost and its certificate's names, such as 'gate-3.example.lan';"
+        " a request naming any other host is refused",
     )
     port: int = setting(8443, "TCP port of the operator page", min=1024, max=65535)
     accounts_file: Path = setting(Path("/var/lib/kiosk/operators.json"), "operator accounts ('kiosk operator add NAME' writes it)")

@@ -87,7 +87,7 @@ def gate_screen_app(state: GateScreenState, config: ScreensConfig) -> Starlette:
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ],
         # Only the kiosk's own browser, by the gate's own address: no other name (DNS rebinding), no bodies, not framed.
-        middleware=[Middleware(RequestGuard, hosts=allowed_hosts(config.gate_host), max_body_bytes=0, headers=BASE_HEADERS)],
+        middleware=[Middleware(RequestGuard, hosts=allowed_hosts(), max_body_bytes=0, headers=BASE_HEADERS)],
     )
 
 

@@ -1,8 +1,9 @@
 """What every request to the gate screen and the operator page passes first (an ASGI middleware).
 
-- Host: only the names the server is reached by (its address, loopback names and configured host
+- Host: an IP address, or one of the names the server is reached by (localhost and the configured
   names). A page elsewhere that rebinds its own DNS name to 127.0.0.1 reaches the port, but under
   its own name, and is refused before any route: it cannot read the camera preview or try logins.
+  An address cannot be rebound (the page's origin is then the gate's own), so any address passes.
 - Origin: a state-changing request (not GET/HEAD/OPTIONS) that a browser marks as coming from
   another origin (or from `null`) is refused, on top of the CSRF token.
 - Body size: refused with 413 from the Content-Length before anything is read, and cut off with 413
@@ -12,6 +13,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
@@ -22,7 +24,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PARSED_WHOLE = frozenset({"application/json", "application/x-www-form-urlencoded", "text/plain"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 BASE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -39,13 +40,17 @@ def host_name(host: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
-def allowed_hosts(listen_host: str, names: Iterable[str] = ()) -> frozenset[str]:
-    """The listening address, the loopback names when it is loopback or any address, and the configured names."""
-    listen = host_name(listen_host)
-    hosts = {listen, *(host_name(name) for name in names)}
-    if listen in LOOPBACK_NAMES or listen.startswith("127.") or listen in ("0.0.0.0", "::"):
-        hosts.update(LOOPBACK_NAMES)
-    return frozenset(hosts)
+def allowed_hosts(names: Iterable[str] = ()) -> frozenset[str]:
+    """The host names served besides IP addresses: localhost and `names`."""
+    return frozenset({"localhost", *(host_name(name) for name in names)})
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 class RequestGuard:
@@ -94,7 +99,8 @@ class RequestGuard:
         await self.app(scope, bounded_receive, send_with_headers)
 
     def _refusal(self, method: str, headers: Headers) -> PlainTextResponse | None:
-        if host_name(headers.get("host", "")) not in self.hosts:
+        host = host_name(headers.get("host", ""))
+        if host not in self.hosts and not _is_address(host):
             return PlainTextResponse("host not served here (expected the gate's own address)", status_code=421)
         if method not in SAFE_METHODS:
             origin = headers.get("origin")

@@ -3,17 +3,23 @@ fixation and replay, account-name variants, huge bodies, hostile input and what 
 
 from __future__ import annotations
 
+import http.client
 import io
 import socket
+import ssl
 import struct
 import zlib
 from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+from kiosk.config.schema import KioskConfig
 from kiosk.operator import accounts
 from kiosk.operator.app import MAX_BODY_BYTES, MAX_UPLOAD_BYTES
-from kiosk.operator.site import OperatorPage
+from kiosk.operator.certificate import write_self_signed
+from kiosk.operator.site import OperatorPage, open_operator_page
 from tests.kiosk.operator.client import Client
 from tests.kiosk.operator.conftest import PASSWORD
 
@@ -39,21 +45,25 @@ def test_a_rebound_page_cannot_try_passwords_or_lock_the_operator_out(client: Cl
     assert client.log_in("ops", PASSWORD).status == 303
 
 
-def test_configured_host_names_are_served(operator_page: OperatorPage, client: Client) -> None:
-    from dataclasses import replace
-
-    from kiosk.operator.site import open_operator_page
-
-    site = operator_page.site
-    config = replace(site.config, operator=replace(site.config.operator, host_names=["Gate-3.example.lan"]))
-    other = open_operator_page(config, None, port=0, clock=site.clock)
+def test_addresses_configured_names_and_the_certificates_names_are_served(operator_config: KioskConfig, tmp_path: Path) -> None:
+    cert, key = tmp_path / "op.crt", tmp_path / "op.key"
+    write_self_signed(cert, key, ["kiosk.local", "127.0.0.1"], 30)
+    settings = replace(operator_config.operator, host_names=["Gate-3.example.lan"], tls_cert_file=cert, tls_key_file=key)
+    page = open_operator_page(replace(operator_config, operator=settings), None, port=0)
+    assert page.server is not None
     try:
-        assert other.server is not None
-        named = Client(other.server.port)
-        assert named.request("GET", "/login", headers={"Host": f"gate-3.example.lan:{other.server.port}"}).status == 200
-        assert named.request("GET", "/login", headers={"Host": "gate-4.example.lan"}).status == 421
+        def status(host: str) -> int:
+            connection = http.client.HTTPSConnection("127.0.0.1", page.server.port, timeout=10, context=ssl.create_default_context(cafile=str(cert)))  # type: ignore[union-attr]
+            connection.request("GET", "/login", headers={"Host": host})
+            answer = connection.getresponse()
+            connection.close()
+            return answer.status
+
+        served = ["gate-3.example.lan:8443", "kiosk.local", "localhost", "192.0.2.10:8443", "[::1]:8443"]
+        assert [status(host) for host in served] == [200] * len(served)
+        assert [status(host) for host in ("gate-4.example.lan", "kiosk.local.attacker.example", "")] == [421] * 3
     finally:
-        other.stop()
+        page.stop()
 
 
 def test_a_change_sent_from_another_origin_is_refused_even_with_session_and_token(client: Client, stored: Stored) -> None:
