@@ -145,3 +145,24 @@ def test_the_page_form_captures_from_the_camera(client: Client, gate_state: Gate
     reply = client.post("/people/capture", form)
     assert reply.status == 303 and "enrolled%20holder-grace%20from%20the%20gate%20camera" in reply.headers["Location"]
     assert stored()[0] == ["holder-alice", "holder-grace"]
+
+
+def test_a_flood_of_live_checks_on_one_frame_runs_the_face_detector_once(client: Client, gate_state: GateScreenState, monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kiosk.operator import enrolment
+
+    assessed: list[int] = []
+    real = enrolment.assess_frame
+
+    def counted(pipeline: object, seq: int, image: np.ndarray) -> object:
+        assessed.append(seq)
+        return real(pipeline, seq, image)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(enrolment, "assess_frame", counted)
+    api_login(client)
+    show(gate_state, one_face())
+    with ThreadPoolExecutor(8) as pool:
+        replies = list(pool.map(lambda _: Client(client.port, dict(client.cookies)).get("/api/v1/camera/check").status, range(24)))
+    assert replies == [200] * 24
+    assert len(assessed) == 1, "the checks are serialised and the answer for one frame is reused"
