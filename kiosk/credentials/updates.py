@@ -65,10 +65,17 @@ def sign_update(files: dict[str, bytes | None], sequence: int, key: ed25519.Ed25
     return sign1(payload, key, ed25519_kid(key.public_key()))
 
 
-def current_sequence(root: Path) -> int:
-    """Sequence number of the generation in use; 0 when no update was ever applied."""
+def current_sequence(root: Path) -> int | None:
+    """Sequence number of the generation in use; 0 when no update was ever applied; None when `current`
+    exists and leads to no generation (dangling, looping, a plain file, or a folder not named by number)."""
     current = root / "current"
-    return int(current.resolve().name) if current.is_dir() else 0
+    if not current.is_symlink() and not current.exists():
+        return 0
+    try:
+        target = current.resolve()
+    except RuntimeError:  # a link that leads back to itself
+        return None
+    return int(target.name) if current.is_dir() and target.name.isdigit() else None
 
 
 def apply_update(root: Path, update: bytes) -> UpdateOutcome:
@@ -81,7 +88,7 @@ def apply_update(root: Path, update: bytes) -> UpdateOutcome:
     with _update_lock(root) as held:
         if not held:
             return UpdateOutcome(False, sequence, "busy", f"Update {sequence} was refused: another update is being applied to '{root}'; try again.")
-        in_use = _sequence_in_use(root)
+        in_use = current_sequence(root)
         if in_use is None:
             return UpdateOutcome(False, sequence, "no-current", f"Update {sequence} was refused: '{root / 'current'}' points to no generation; restore it by hand.")
         if sequence <= in_use:
@@ -107,18 +114,6 @@ def _switch_to(root: Path, sequence: int, files: dict[str, bytes | None]) -> Upd
     _prune(root, keep=2)
     logger.info("trust update %d applied", sequence)
     return UpdateOutcome(True, sequence, "applied", f"Update {sequence} is now in use.")
-
-
-def _sequence_in_use(root: Path) -> int | None:
-    """Like `current_sequence`, but None when `current` exists and leads to no generation."""
-    current = root / "current"
-    if not current.is_symlink() and not current.exists():
-        return 0
-    try:
-        target = current.resolve()
-    except RuntimeError:  # a link that leads back to itself
-        return None
-    return int(target.name) if current.is_dir() and target.name.isdigit() else None
 
 
 @contextmanager

@@ -92,6 +92,7 @@ def test_a_current_link_leading_nowhere_refuses_updates_and_never_falls_back_to_
         TrustStore.load(root)
     outcome = apply_update(root, old)
     assert (outcome.applied, outcome.reason) == (False, "no-current")
+    assert current_sequence(root) is None, "reported as unknown, not as 0"
 
 
 def test_a_generation_left_by_a_crash_before_the_switch_is_not_in_use_and_the_same_update_applies_again(

@@ -153,3 +153,13 @@ def test_an_update_the_page_stopped_waiting_for_is_never_applied_by_a_gate_loop_
         stalled.serve(TrustKeeper(operator_config.credentials.trust_dir, storage.audit, []))
     assert current_sequence(operator_config.credentials.trust_dir) == 0
     assert [kind for kind, _ in stored()[1] if kind == "trust-list-update"] == []
+
+
+def test_a_trust_root_whose_current_link_leads_nowhere_shows_its_update_as_unknown(client: Client, operator_config: KioskConfig) -> None:
+    root = operator_config.credentials.trust_dir
+    root.mkdir(parents=True)
+    (root / "current").symlink_to(root / "generations" / "00000007")
+    client.log_in("ops", PASSWORD)
+    assert client.get("/api/v1/trust").json()["update_sequence"] is None
+    assert "unknown (the trust root" in client.get("/trust").text
+    assert "unknown: its 'current' link leads to no generation" in client.get("/").text
