@@ -37,19 +37,15 @@ def _sign_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _sign(args: argparse.Namespace) -> int:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ed25519
-
+    from kiosk.credentials.key_roles import ed25519_private_key
     from kiosk.fleet.commands import ACTIONS, sign_command
 
     if args.action not in ACTIONS:
         raise UsageError(f"--action {args.action!r}: expected one of {ACTIONS_HELP}")
     try:
-        key = serialization.load_pem_private_key(args.key.read_bytes(), password=None)
-    except (OSError, ValueError, TypeError) as err:
-        raise UsageError(f"--key '{args.key}': cannot load it ({err.__class__.__name__}; expected an unencrypted PEM Ed25519 private key)") from err
-    if not isinstance(key, ed25519.Ed25519PrivateKey):
-        raise UsageError(f"--key '{args.key}': a {type(key).__name__} (expected an Ed25519 private key)")
+        key = ed25519_private_key(args.key.read_bytes())
+    except (OSError, ValueError) as err:
+        raise UsageError(f"--key '{args.key}': cannot load it ({err}; expected an unencrypted PEM Ed25519 private key)") from err
     extra: dict[str, object] = {}
     for item in args.arg:
         name, sep, value = item.partition("=")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from kiosk.cli import EXIT_FAILED, EXIT_OK, Command
 from kiosk.credentials.config import CredentialsConfig
-from kiosk.credentials.key_roles import ROLES, public_key_of_role, refuse_other_role, write_key_pair
+from kiosk.credentials.key_roles import ROLES, ed25519_private_key, public_key_of_role, refuse_other_role, write_key_pair
 from kiosk.errors import UsageError
 
 if TYPE_CHECKING:
@@ -160,17 +160,11 @@ def _time(text: str | None) -> datetime:
 
 
 def _private_key(path: Path, role: str) -> ed25519.Ed25519PrivateKey:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ed25519
-
     pem = _key_file(path, role)
     try:
-        key = serialization.load_pem_private_key(pem, password=None)
-    except (ValueError, TypeError) as err:
+        return ed25519_private_key(pem)
+    except ValueError as err:
         raise UsageError(f"key '{path}': {err} (expected an unencrypted PEM Ed25519 private key from 'kiosk pass keygen')") from err
-    if not isinstance(key, ed25519.Ed25519PrivateKey):
-        raise UsageError(f"key '{path}': a {type(key).__name__} (expected an Ed25519 private key)")
-    return key
 
 
 def _public_key(path: Path, role: str) -> ed25519.Ed25519PublicKey:

@@ -37,9 +37,7 @@ def _sign_update_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _sign_update(args: argparse.Namespace) -> int:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ed25519
-
+    from kiosk.credentials.key_roles import ed25519_private_key
     from kiosk.credentials.updates import ALLOWED_TOP_LEVEL, MAX_SEQUENCE, inside_layout, is_folder_clear, sign_update
 
     if not 1 <= args.seq <= MAX_SEQUENCE:
@@ -67,11 +65,9 @@ def _sign_update(args: argparse.Namespace) -> int:
             layout = ", ".join(sorted(ALLOWED_TOP_LEVEL))
             raise UsageError(f"'{relative}': outside the trust layout (expected a path under one of {layout}, or revoked.json)")
     try:
-        key = serialization.load_pem_private_key(args.key.read_bytes(), password=None)
-    except (OSError, ValueError, TypeError) as err:
-        raise UsageError(f"--key '{args.key}': cannot load it ({err.__class__.__name__}; expected an unencrypted PEM Ed25519 private key)") from err
-    if not isinstance(key, ed25519.Ed25519PrivateKey):
-        raise UsageError(f"--key '{args.key}': a {type(key).__name__} (expected an Ed25519 private key)")
+        key = ed25519_private_key(args.key.read_bytes())
+    except (OSError, ValueError) as err:
+        raise UsageError(f"--key '{args.key}': cannot load it ({err}; expected an unencrypted PEM Ed25519 private key)") from err
     args.out.write_bytes(sign_update(files, args.seq, key))
     print(f"wrote {args.out}: update {args.seq} with {len(files)} change(s); apply with 'kiosk credential update-trust {args.out} --trust DIR'")
     return EXIT_OK

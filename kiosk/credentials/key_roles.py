@@ -50,6 +50,20 @@ def ed25519_public_key(pem: bytes) -> ed25519.Ed25519PublicKey:
     return key
 
 
+def ed25519_private_key(pem: bytes) -> ed25519.Ed25519PrivateKey:
+    """The unencrypted Ed25519 private key in `pem`; ValueError saying what was found instead (callers name the file)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    try:
+        key = serialization.load_pem_private_key(pem, password=None)
+    except TypeError as err:  # an encrypted key: no password is ever asked for
+        raise ValueError(str(err)) from err
+    if not isinstance(key, ed25519.Ed25519PrivateKey):
+        raise ValueError(f"a {type(key).__name__}, not an Ed25519 private key")
+    return key
+
+
 def public_key_of_role(pem: bytes, source: str, role: str) -> ed25519.Ed25519PublicKey:
     """The Ed25519 public key in `pem`, refused (UsageError naming `source`) when it is of another role or not such a key."""
     refuse_other_role(pem, source, role)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.config.schema import KioskConfig
-from kiosk.credentials.key_roles import key_role, public_key_of_role
+from kiosk.credentials.key_roles import ed25519_private_key, key_role, public_key_of_role
 from kiosk.credentials.kiosk_pass import PassClaims, issue_pass, new_pass_id, raw_public_key
 from kiosk.errors import KioskError
 from kiosk.storage.people import person_id_problem
@@ -81,9 +81,6 @@ def _device_key(device_key: DeviceKey) -> bytes:
 
 
 def _issuer_key(path: Path) -> ed25519.Ed25519PrivateKey:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ed25519
-
     try:
         pem = path.read_bytes()
     except OSError as err:
@@ -92,9 +89,6 @@ def _issuer_key(path: Path) -> ed25519.Ed25519PrivateKey:
     if role not in (None, "issuer"):
         raise PassRefused(f"operator.pass_issuer_key_file '{path}': a {role} key (expected an issuer key from 'kiosk pass keygen --role issuer')")
     try:
-        key = serialization.load_pem_private_key(pem, password=None)
-    except (ValueError, TypeError) as err:
+        return ed25519_private_key(pem)
+    except ValueError as err:
         raise PassRefused(f"operator.pass_issuer_key_file '{path}': {err} (expected an unencrypted PEM Ed25519 private key)") from err
-    if not isinstance(key, ed25519.Ed25519PrivateKey):
-        raise PassRefused(f"operator.pass_issuer_key_file '{path}': a {type(key).__name__} (expected an Ed25519 private key)")
-    return key
