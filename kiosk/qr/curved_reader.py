@@ -15,6 +15,7 @@ import zxingcpp
 
 from kiosk.qr.code import MIN_SYMBOL_PX, Corners, DecodedCode, size
 from kiosk.qr.reading import QR_FORMAT, Reading
+from kiosk.qr.zxing_reader import zxing_corners
 
 HALF_ARCS_DEG = (70.0, 45.0)  # half the arc the code may wrap; on the tune split these two read as many as three
 MAX_FLATTENED = 2  # located symbols flattened per call, largest first: each costs up to four zxing passes
@@ -30,11 +31,7 @@ def read_curved(gray: np.ndarray) -> Reading:
     """
     codes, unread = [], []
     for barcode in zxingcpp.read_barcodes(gray, formats=zxingcpp.BarcodeFormat.QRCode, return_errors=True):
-        position = barcode.position
-        corners = tuple(
-            (float(point.x), float(point.y))
-            for point in (position.top_left, position.top_right, position.bottom_right, position.bottom_left)
-        )
+        corners = zxing_corners(barcode)
         if barcode.valid:
             codes.append(DecodedCode(barcode.text, QR_FORMAT, corners))
         elif size(corners) >= MIN_SYMBOL_PX:
